@@ -1,0 +1,81 @@
+import { z } from 'zod';
+
+const booleanish = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^(file:|postgres(ql)?:\/\/)/, 'must be a file: URL (embedded SQLite) or a postgres:// URL')
+    .default('file:./data/parley.db'),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .optional(),
+  REDIS_PREFIX: z.string().min(1).default('parley:'),
+  ALLOWED_ORIGINS: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value.trim() === '') return undefined;
+      const origins = value.split(',').map((o) => o.trim()).filter(Boolean);
+      for (const origin of origins) {
+        if (!/^https?:\/\/[^/\s]+$/.test(origin)) {
+          ctx.addIssue({ code: 'custom', message: `"${origin}" is not an origin like https://chat.example.com` });
+        }
+      }
+      return origins;
+    }),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_PRETTY: booleanish.optional(),
+  COOKIE_SECURE: z
+    .enum(['auto', 'true', 'false'])
+    .default('auto')
+    .transform((v): boolean | 'auto' => (v === 'auto' ? 'auto' : v === 'true')),
+  STATIC_DIR: z.string().optional(),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  SESSION_SWEEP_MS: z.coerce.number().int().min(100).default(60_000),
+});
+
+export type Config = ReturnType<typeof toConfig>;
+
+/** The dev web server (Vite) origins allowed by default next to the server's own. */
+const DEV_WEB_ORIGINS = ['http://localhost:5173', 'http://127.0.0.1:5173'];
+
+function toConfig(env: z.infer<typeof envSchema>) {
+  return {
+    port: env.PORT,
+    host: env.HOST,
+    databaseUrl: env.DATABASE_URL,
+    databasePoolSize: env.DATABASE_POOL_SIZE,
+    redisUrl: env.REDIS_URL,
+    redisPrefix: env.REDIS_PREFIX,
+    /** undefined: the server's own origin (known once it listens) plus the dev web server's. */
+    allowedOrigins: env.ALLOWED_ORIGINS,
+    logLevel: env.LOG_LEVEL,
+    logPretty: env.LOG_PRETTY,
+    cookieSecure: env.COOKIE_SECURE,
+    staticDir: env.STATIC_DIR,
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    sessionSweepMs: env.SESSION_SWEEP_MS,
+  };
+}
+
+export class ConfigError extends Error {}
+
+/** Parses and checks configuration once at start-up; the only reader of the environment. */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const result = envSchema.safeParse(env);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => `  ${issue.path.join('.') || '(env)'}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return toConfig(result.data);
+}
+
+/** The origins a browser may open a socket from when ALLOWED_ORIGINS is not set. */
+export function defaultAllowedOrigins(port: number): string[] {
+  return [`http://localhost:${port}`, `http://127.0.0.1:${port}`, ...DEV_WEB_ORIGINS];
+}

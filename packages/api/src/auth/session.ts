@@ -1,0 +1,113 @@
+// Sessions on Lucia's current design (lucia-auth.com, "Sessions"): the client holds `id.secret`;
+// the database keeps the id and only SHA-256(secret), so a leaked table cannot be replayed.
+import { sha256 } from '@oslojs/crypto/sha2';
+import { constantTimeEqual } from '@oslojs/crypto/subtle';
+import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
+import { getRandomValues } from 'node:crypto';
+import type { Deps } from '../deps.ts';
+
+export const SESSION_IDLE_EXPIRY_MS = 10 * 24 * 60 * 60 * 1000;
+/** lastUsedAt is written at most this often, so that validating a session is usually a read. */
+export const SESSION_REFRESH_INTERVAL_MS = 60 * 60 * 1000;
+
+export interface SessionUser {
+  id: string;
+  username: string;
+}
+
+export interface ValidSession {
+  id: string;
+  userId: string;
+  createdAt: Date;
+  lastUsedAt: Date;
+}
+
+type SessionDeps = Pick<Deps, 'db' | 'clock'>;
+
+function generateSecureRandomString(): string {
+  // 24 bytes = 120 bits of entropy in base32 (Lucia's choice).
+  return encodeBase32LowerCaseNoPadding(getRandomValues(new Uint8Array(24)));
+}
+
+function hashSecret(secret: string): Uint8Array<ArrayBuffer> {
+  return new Uint8Array(sha256(new TextEncoder().encode(secret)));
+}
+
+/** Creates a session for a user and returns the token the client keeps (`id.secret`). */
+export async function createSession(deps: SessionDeps, userId: string): Promise<{ session: ValidSession; token: string }> {
+  const id = generateSecureRandomString();
+  const secret = generateSecureRandomString();
+  const now = deps.clock.now();
+  const session = { id, userId, createdAt: now, lastUsedAt: now };
+  await deps.db.session.create({ data: { ...session, secretHash: hashSecret(secret) } });
+  return { session, token: `${id}.${secret}` };
+}
+
+/** The session and user a token belongs to, or null when it is malformed, unknown, wrong or expired. */
+export async function validateSessionToken(
+  deps: SessionDeps,
+  token: string,
+): Promise<{ session: ValidSession; user: SessionUser } | null> {
+  const [id, secret, extra] = token.split('.');
+  if (!id || !secret || extra !== undefined || id.length > 64 || secret.length > 64) return null;
+  const row = await deps.db.session.findUnique({
+    where: { id },
+    include: { user: { select: { id: true, username: true } } },
+  });
+  if (!row) return null;
+  if (!constantTimeEqual(hashSecret(secret), new Uint8Array(row.secretHash))) return null;
+  const now = deps.clock.now();
+  if (now.getTime() - row.lastUsedAt.getTime() >= SESSION_IDLE_EXPIRY_MS) {
+    await deps.db.session.deleteMany({ where: { id } });
+    return null;
+  }
+  let lastUsedAt = row.lastUsedAt;
+  if (now.getTime() - lastUsedAt.getTime() >= SESSION_REFRESH_INTERVAL_MS) {
+    lastUsedAt = now;
+    await deps.db.session.updateMany({ where: { id }, data: { lastUsedAt } });
+  }
+  return {
+    session: { id: row.id, userId: row.userId, createdAt: row.createdAt, lastUsedAt },
+    user: row.user,
+  };
+}
+
+/** Deletes one session (log out). Open sockets are closed by the caller through SessionSockets. */
+export async function invalidateSession(deps: SessionDeps, sessionId: string): Promise<void> {
+  await deps.db.session.deleteMany({ where: { id: sessionId } });
+}
+
+/** Deletes every session of a user, returning their ids so their sockets can be closed. */
+export async function invalidateUserSessions(deps: SessionDeps, userId: string): Promise<string[]> {
+  const sessions = await deps.db.session.findMany({ where: { userId }, select: { id: true } });
+  await deps.db.session.deleteMany({ where: { userId } });
+  return sessions.map((s) => s.id);
+}
+
+/** When a session unused from now on would expire: used to close long-lived sockets on time. */
+export function sessionExpiresAt(session: ValidSession): Date {
+  return new Date(session.lastUsedAt.getTime() + SESSION_IDLE_EXPIRY_MS);
+}
+
+/**
+ * For sessions with open sockets: an open socket is use, so they are kept alive (lastUsedAt refreshed at
+ * most hourly). Returns the ids of those that ended (deleted elsewhere, or expired) so their sockets close.
+ */
+export async function touchSessionsInUse(deps: SessionDeps, sessionIds: string[]): Promise<string[]> {
+  const ended: string[] = [];
+  const now = deps.clock.now();
+  for (let i = 0; i < sessionIds.length; i += 500) {
+    const ids = sessionIds.slice(i, i + 500);
+    const rows = await deps.db.session.findMany({ where: { id: { in: ids } }, select: { id: true, lastUsedAt: true } });
+    const found = new Map(rows.map((r) => [r.id, now.getTime() - r.lastUsedAt.getTime()]));
+    const expired = ids.filter((id) => (found.get(id) ?? SESSION_IDLE_EXPIRY_MS) >= SESSION_IDLE_EXPIRY_MS);
+    const stale = ids.filter((id) => {
+      const idle = found.get(id);
+      return idle !== undefined && idle >= SESSION_REFRESH_INTERVAL_MS && idle < SESSION_IDLE_EXPIRY_MS;
+    });
+    if (expired.length) await deps.db.session.deleteMany({ where: { id: { in: expired } } });
+    if (stale.length) await deps.db.session.updateMany({ where: { id: { in: stale } }, data: { lastUsedAt: now } });
+    ended.push(...expired);
+  }
+  return ended;
+}

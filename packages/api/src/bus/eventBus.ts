@@ -1,0 +1,51 @@
+import type { MessageView } from '../domain/messageView.ts';
+
+/**
+ * Group fan-out of stored messages. The database is the source of truth; the bus is only the fast path,
+ * so a subscriber that misses something (a gap in seq, a reconnect) re-reads the database.
+ */
+export interface EventBus {
+  /** Publish a message that is already committed, on its thread's channel. */
+  publish(message: MessageView): Promise<void>;
+  /**
+   * Live messages of one thread, in the order the bus delivers them, until `signal` aborts.
+   * A `resync` event means the bus may have dropped messages (e.g. a Redis reconnect): re-read the database.
+   */
+  subscribe(threadId: string, options: { signal: AbortSignal }): AsyncIterable<BusEvent>;
+  /** Tells every process, this one included, that these sessions ended, so each closes their sockets. */
+  publishSessionsEnded(sessionIds: string[]): Promise<void>;
+  /** Calls `listener` with the ids of sessions ended in any process; returns a function that stops it. */
+  onSessionsEnded(listener: (sessionIds: string[]) => void): () => void;
+  /** Resolves when the bus is ready to deliver (Redis subscribed); used by readiness checks. */
+  isHealthy(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export type BusEvent = { type: 'message'; message: MessageView } | { type: 'resync' };
+
+/** One place names channels, so every process agrees. */
+export function threadChannel(prefix: string, threadId: string): string {
+  return `${prefix}thread:${threadId}`;
+}
+
+export function sessionsEndedChannel(prefix: string): string {
+  return `${prefix}sessions-ended`;
+}
+
+/** Listeners of session-ended notices; one listener's failure does not stop the others. */
+export class SessionsEndedListeners {
+  readonly #listeners = new Set<(ids: string[]) => void>();
+  add(listener: (ids: string[]) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+  emit(ids: string[], onError: (err: unknown) => void): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(ids);
+      } catch (err) {
+        onError(err);
+      }
+    }
+  }
+}

@@ -1,0 +1,279 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { MessageView } from '../domain/messageView.ts';
+import { sessionsEndedChannel, SessionsEndedListeners, threadChannel, type BusEvent, type EventBus } from './eventBus.ts';
+import { createSubscriptionQueue, type SubscriptionQueue } from './subscriptionQueue.ts';
+
+export interface RedisEventBusOptions {
+  publisher: Redis;
+  /** Dedicated to SUBSCRIBE (Redis allows nothing else on it); the bus quits it on close(). */
+  subscriber: Redis;
+  /** Channel prefix, e.g. `parley:`; ioredis' keyPrefix does not apply to channels. */
+  prefix: string;
+  logger: Logger;
+  maxQueuedPerSubscription?: number;
+  /** Called each time the subscriber connection came back after a loss, e.g. to count it in metrics. */
+  onReconnect?: () => void;
+  /** Bounds isHealthy()'s PING and close()'s QUIT, which ioredis would otherwise queue while offline. */
+  commandTimeoutMs?: number;
+}
+
+export interface RedisEventBusStats {
+  /** Times the subscriber connection came back after a loss. */
+  reconnects: number;
+  /** Subscriptions whose backlog was dropped for a resync because they read too slowly. */
+  overflows: number;
+  /** Received payloads that were not a message (answered with a resync of that thread). */
+  malformed: number;
+  /** Redis channels this process is subscribed to: one per thread with local subscribers. */
+  channels: number;
+  subscriptions: number;
+}
+
+export interface RedisEventBus extends EventBus {
+  stats(): RedisEventBusStats;
+}
+
+interface Channel {
+  readonly name: string;
+  readonly queues: Set<SubscriptionQueue>;
+}
+
+const RESYNC: BusEvent = { type: 'resync' };
+
+/**
+ * Fan-out across processes over Redis pub/sub. Per process: one subscriber connection, one Redis
+ * subscription per thread however many local subscribers it has, one JSON.parse per received message
+ * whose result every local subscriber shares (so they must not mutate it).
+ */
+export function createRedisEventBus(options: RedisEventBusOptions): RedisEventBus {
+  const { publisher, subscriber, prefix, onReconnect } = options;
+  if (publisher === subscriber) throw new Error('the subscriber connection must be dedicated, not the publisher');
+  const logger = options.logger.child({ component: 'redisEventBus' });
+  const maxQueued = options.maxQueuedPerSubscription ?? 1000;
+  const commandTimeoutMs = options.commandTimeoutMs ?? 2000;
+
+  const channels = new Map<string, Channel>();
+  const counters = { reconnects: 0, overflows: 0, malformed: 0 };
+  let closed = false;
+  // From events rather than `subscriber.status` alone: ioredis-mock has no `status` and only emits them.
+  let ready = subscriber.status === 'ready';
+  let lost = false;
+  let resubscribeOnReady = false;
+
+  const resync = (queues: Iterable<SubscriptionQueue>): void => {
+    for (const queue of queues) queue.push(RESYNC);
+  };
+
+  // Channels whose SUBSCRIBE is acknowledged get a resync: before that, a message published on the
+  // channel reached nobody here, while the subscriber may already have read the database.
+  function listen(targets: Channel[]): void {
+    subscriber.subscribe(...targets.map((c) => c.name)).then(
+      () => {
+        // A channel released and re-acquired meanwhile is a new object with its own SUBSCRIBE.
+        for (const channel of targets) if (channels.get(channel.name) === channel) resync(channel.queues);
+      },
+      (err: unknown) => {
+        resubscribeOnReady = true;
+        logger.warn({ err, channels: targets.length }, 'redis SUBSCRIBE failed; retried when the connection is ready again');
+      },
+    );
+  }
+
+  // SUBSCRIBE/UNSUBSCRIBE are sent synchronously at each 0<->1 transition and never awaited before
+  // updating the map: one connection applies commands in send order, so an UNSUBSCRIBE followed by a
+  // SUBSCRIBE of the same channel (a last subscriber leaving as a new one arrives) ends subscribed.
+  function acquire(name: string, queue: SubscriptionQueue): void {
+    let channel = channels.get(name);
+    if (!channel) {
+      channel = { name, queues: new Set() };
+      channels.set(name, channel);
+      listen([channel]);
+    }
+    channel.queues.add(queue);
+  }
+
+  function release(name: string, queue: SubscriptionQueue): void {
+    const channel = channels.get(name);
+    if (!channel?.queues.delete(queue) || channel.queues.size > 0) return;
+    channels.delete(name);
+    if (closed) return;
+    subscriber.unsubscribe(name).catch((err: unknown) => logger.warn({ err, channel: name }, 'redis UNSUBSCRIBE failed'));
+  }
+
+  // Session-ended notices have their own channel, subscribed for the bus's whole life. One missed while
+  // Redis is away is caught by the server's periodic session sweep.
+  const sessionsChannel = sessionsEndedChannel(prefix);
+  const sessionsEnded = new SessionsEndedListeners();
+  const listenForSessionsEnded = (): void => {
+    subscriber.subscribe(sessionsChannel).catch((err: unknown) => {
+      resubscribeOnReady = true;
+      logger.warn({ err }, 'redis SUBSCRIBE to session notices failed; retried when the connection is ready again');
+    });
+  };
+  listenForSessionsEnded();
+
+  const onSessionsEndedMessage = (payload: string): void => {
+    let ids: unknown;
+    try {
+      ids = JSON.parse(payload);
+    } catch {
+      ids = undefined;
+    }
+    if (!Array.isArray(ids) || !ids.every((id) => typeof id === 'string')) {
+      counters.malformed++;
+      logger.warn({ bytes: payload.length }, 'dropped a malformed session notice');
+      return;
+    }
+    sessionsEnded.emit(ids, (err) => logger.warn({ err }, 'session-ended listener threw'));
+  };
+
+  const onMessage = (name: string, payload: string): void => {
+    if (name === sessionsChannel) return onSessionsEndedMessage(payload);
+    const channel = channels.get(name);
+    if (!channel) return; // was in flight when we unsubscribed
+    let message: unknown;
+    try {
+      message = JSON.parse(payload);
+    } catch {
+      message = undefined;
+    }
+    if (!isMessageView(message)) {
+      counters.malformed++;
+      logger.warn({ channel: name, bytes: payload.length }, 'dropped a malformed bus payload');
+      resync(channel.queues);
+      return;
+    }
+    const event: BusEvent = { type: 'message', message };
+    for (const queue of channel.queues) queue.push(event);
+  };
+
+  // ioredis emits 'ready' on the tick after its ready handler has already re-sent (autoResubscribe)
+  // the old SUBSCRIBEs, the unacknowledged commands and the offline queue, i.e. before Redis has applied
+  // them. Our own SUBSCRIBE of every live channel goes out after those, so its acknowledgement is the
+  // point from which resynced readers cannot miss a message. It also repairs autoResubscribe: false and
+  // SUBSCRIBEs rejected while offline (maxRetriesPerRequest).
+  const onReady = (): void => {
+    ready = true;
+    if (lost) {
+      lost = false;
+      counters.reconnects++;
+      logger.info({ channels: channels.size }, 'redis bus subscriber reconnected; resyncing subscriptions');
+      try {
+        onReconnect?.();
+      } catch (err) {
+        logger.warn({ err }, 'onReconnect callback threw');
+      }
+    }
+    if (resubscribeOnReady) {
+      listenForSessionsEnded();
+      if (channels.size > 0) listen([...channels.values()]);
+    }
+    resubscribeOnReady = false;
+  };
+  const onDown = (): void => {
+    if (!ready) return;
+    ready = false;
+    lost = true;
+    resubscribeOnReady = true;
+    logger.warn('redis bus subscriber connection lost');
+  };
+  const onError = (err: unknown): void => logger.warn({ err }, 'redis bus connection error');
+
+  subscriber.on('message', onMessage);
+  subscriber.on('ready', onReady);
+  subscriber.on('close', onDown);
+  subscriber.on('end', onDown);
+  subscriber.on('error', onError);
+  publisher.on('error', onError);
+
+  return {
+    async publish(message: MessageView) {
+      if (closed) throw new Error('event bus is closed');
+      await publisher.publish(threadChannel(prefix, message.threadId), JSON.stringify(message));
+    },
+
+    async publishSessionsEnded(sessionIds) {
+      if (closed) throw new Error('event bus is closed');
+      await publisher.publish(sessionsChannel, JSON.stringify(sessionIds));
+    },
+
+    onSessionsEnded(listener) {
+      return sessionsEnded.add(listener);
+    },
+
+    subscribe(threadId, { signal }) {
+      const name = threadChannel(prefix, threadId);
+      const queue = createSubscriptionQueue({
+        signal,
+        maxQueued,
+        onClose: (q) => release(name, q),
+        onOverflow: () => {
+          counters.overflows++;
+          logger.warn({ threadId, maxQueued }, 'slow bus subscriber: backlog dropped for a resync');
+        },
+      });
+      if (closed) queue.end();
+      // Registered now, not at the first next(): the caller reads the database after subscribing.
+      if (!queue.closed) acquire(name, queue);
+      return queue;
+    },
+
+    async isHealthy() {
+      if (closed || !ready) return false;
+      try {
+        return (await withTimeout(publisher.ping(), commandTimeoutMs)) === 'PONG';
+      } catch {
+        return false;
+      }
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      for (const channel of [...channels.values()]) for (const queue of [...channel.queues]) queue.end();
+      channels.clear();
+      subscriber.off('message', onMessage);
+      subscriber.off('ready', onReady);
+      subscriber.off('close', onDown);
+      subscriber.off('end', onDown);
+      await Promise.allSettled([quit(publisher, commandTimeoutMs), quit(subscriber, commandTimeoutMs)]);
+      // After quit: a connection error while quitting would otherwise reach ioredis' console fallback.
+      subscriber.off('error', onError);
+      publisher.off('error', onError);
+    },
+
+    stats() {
+      let subscriptions = 0;
+      for (const channel of channels.values()) subscriptions += channel.queues.size;
+      return { ...counters, channels: channels.size, subscriptions };
+    },
+  };
+}
+
+function isMessageView(value: unknown): value is MessageView {
+  if (typeof value !== 'object' || value === null) return false;
+  const candidate = value as Partial<Record<keyof MessageView, unknown>>;
+  return typeof candidate.threadId === 'string' && typeof candidate.seq === 'number' && typeof candidate.id === 'string';
+}
+
+// QUIT is queued, not sent, while ioredis is reconnecting with commands pending, so it could hang.
+async function quit(client: Redis, timeoutMs: number): Promise<void> {
+  try {
+    await withTimeout(client.quit(), timeoutMs);
+  } catch {
+    client.disconnect();
+  }
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

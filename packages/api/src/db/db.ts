@@ -1,0 +1,16 @@
+import type { PrismaClient } from './generated/postgresql/client.ts';
+
+/**
+ * The Prisma client the domain code uses. Both generated clients (PostgreSQL and SQLite) come from one
+ * schema and expose the same model API; domain code sticks to what both providers support.
+ */
+export type Db = PrismaClient;
+export type DbProvider = 'postgresql' | 'sqlite';
+
+export interface Database {
+  db: Db;
+  provider: DbProvider;
+  /** Answers whether the database responds (health checks). */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,11 @@
+export { appRouter, type AppRouter, type RouterInputs, type RouterOutputs } from './routers/index.ts';
+export { createContext, type Caller, type Context } from './trpc/context.ts';
+export { createCallerFactory } from './trpc/init.ts';
+export type { Deps, Clock, ApiConfig, SessionSockets } from './deps.ts';
+export { systemClock } from './deps.ts';
+export type { MessageView } from './domain/messageView.ts';
+export type { ThreadView, ThreadSummary } from './domain/threadView.ts';
+export type { EventBus, BusEvent } from './bus/eventBus.ts';
+export { validateSessionToken, type SessionUser, type ValidSession } from './auth/session.ts';
+export { readSessionCookie } from './auth/cookie.ts';
+export type { Database, Db, DbProvider } from './db/db.ts';

@@ -1,0 +1,11 @@
+import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
+import { router } from '../trpc/init.ts';
+import { authRouter } from './auth.ts';
+import { messageRouter } from './message.ts';
+import { threadRouter } from './thread.ts';
+
+export const appRouter = router({ auth: authRouter, thread: threadRouter, message: messageRouter });
+
+export type AppRouter = typeof appRouter;
+export type RouterInputs = inferRouterInputs<AppRouter>;
+export type RouterOutputs = inferRouterOutputs<AppRouter>;

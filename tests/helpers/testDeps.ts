@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto';
+import RedisMock from 'ioredis-mock';
+import type { Redis } from 'ioredis';
+import { pino } from 'pino';
+import {
+  appRouter,
+  createCallerFactory,
+  createContext,
+  type Clock,
+  type Database,
+  type Deps,
+  type SessionUser,
+} from '@parley/api';
+import { createSession } from '@parley/api/auth/session';
+import { createRedisEventBus } from '@parley/api/bus/redisEventBus';
+import { createDatabase } from '@parley/api/db/createDatabase';
+import { applyMigrations } from '@parley/api/db/migrate';
+import { migrationsDir } from './paths.ts';
+import { makeTempDir } from './tempDir.ts';
+
+/** A clock tests move by hand. */
+export class ManualClock implements Clock {
+  #now: number;
+  constructor(start = Date.parse('2026-11-25T12:00:00Z')) {
+    this.#now = start;
+  }
+  now(): Date {
+    return new Date(this.#now);
+  }
+  advance(ms: number): void {
+    this.#now += ms;
+  }
+}
+
+export interface TestDeps extends Deps {
+  clock: ManualClock;
+  revoked: string[];
+  close(): Promise<void>;
+}
+
+/** Real domain services on a throwaway embedded database, with the Redis bus over ioredis-mock. */
+export async function createTestDeps(): Promise<TestDeps> {
+  const dir = makeTempDir();
+  const url = `file:${dir.path}/parley.db`;
+  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  await applyMigrations(url, migrationsDir, logger);
+  const database: Database = await createDatabase(url);
+  const prefix = `parley-test-${randomUUID()}:`;
+  const bus = createRedisEventBus({
+    publisher: new RedisMock() as unknown as Redis,
+    subscriber: new RedisMock() as unknown as Redis,
+    prefix,
+    logger,
+  });
+  const revoked: string[] = [];
+  return {
+    db: database.db,
+    dbProvider: database.provider,
+    bus,
+    clock: new ManualClock(),
+    newId: randomUUID,
+    logger,
+    config: { cookieSecure: false },
+    sessionSockets: {
+      async revoke(ids) {
+        revoked.push(...ids);
+      },
+    },
+    revoked,
+    async close() {
+      await bus.close();
+      await database.close();
+      dir.remove();
+    },
+  };
+}
+
+const createCaller = createCallerFactory(appRouter);
+
+/** A server-side caller acting as nobody. */
+export function anonymousCaller(deps: Deps) {
+  return createCaller(createContext(deps, { user: null, session: null }, { kind: 'internal' }));
+}
+
+/** Signs a user up through the API and returns a caller acting as them. */
+export async function signedInCaller(deps: Deps, username: string, password = 'correct horse battery') {
+  const { user } = await anonymousCaller(deps).auth.signUp({ username, password });
+  return callerAs(deps, user);
+}
+
+export async function callerAs(deps: Deps, user: SessionUser) {
+  const { session, token } = await createSession(deps, user.id);
+  const caller = createCaller(createContext(deps, { user, session }, { kind: 'internal' }));
+  // The caller is a Proxy that treats every property as a procedure path, so its routers are copied out.
+  return { user, session, token, auth: caller.auth, thread: caller.thread, message: caller.message };
+}

@@ -1,0 +1,99 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { codeOf } from '../helpers/trpcErrors.ts';
+import { anonymousCaller, createTestDeps, signedInCaller, type TestDeps } from '../helpers/testDeps.ts';
+
+let deps: TestDeps;
+beforeEach(async () => {
+  deps = await createTestDeps();
+});
+afterEach(async () => {
+  await deps.close();
+});
+
+describe('thread.getOrCreate', () => {
+  it('creates a direct thread with both members and returns the same one to either side', async () => {
+    const alice = await signedInCaller(deps, 'alice');
+    const bob = await signedInCaller(deps, 'Bob');
+    const fromAlice = await alice.thread.getOrCreate({ username: 'bob' });
+    expect(fromAlice.kind).toBe('direct');
+    expect(fromAlice.members.map((m) => m.username).sort()).toEqual(['Bob', 'alice']);
+    const fromBob = await bob.thread.getOrCreate({ username: 'ALICE' });
+    expect(fromBob.id).toBe(fromAlice.id);
+  });
+
+  it('gives both sides one thread when they race to create it', async () => {
+    const alice = await signedInCaller(deps, 'alice');
+    const bob = await signedInCaller(deps, 'bob');
+    const results = await Promise.all([
+      ...Array.from({ length: 5 }, () => alice.thread.getOrCreate({ username: 'bob' })),
+      ...Array.from({ length: 5 }, () => bob.thread.getOrCreate({ username: 'alice' })),
+    ]);
+    expect(new Set(results.map((t) => t.id)).size).toBe(1);
+    expect(await deps.db.thread.count()).toBe(1);
+  });
+
+  it('refuses an unknown username with NOT_FOUND', async () => {
+    const alice = await signedInCaller(deps, 'alice');
+    expect(await codeOf(alice.thread.getOrCreate({ username: 'nobody' }))).toBe('NOT_FOUND');
+  });
+
+  it('needs a session: UNAUTHORIZED', async () => {
+    expect(await codeOf(anonymousCaller(deps).thread.getOrCreate({ username: 'alice' }))).toBe('UNAUTHORIZED');
+  });
+
+  it('refuses malformed input with BAD_REQUEST', async () => {
+    const alice = await signedInCaller(deps, 'alice');
+    expect(await codeOf(alice.thread.getOrCreate({ username: '' }))).toBe('BAD_REQUEST');
+    // @ts-expect-error — a wrong type, as an untyped client could send
+    expect(await codeOf(alice.thread.getOrCreate({ username: 42 }))).toBe('BAD_REQUEST');
+  });
+});
+
+describe('thread.list', () => {
+  it('lists my threads by latest activity with last message, members and unread count', async () => {
+    const alice = await signedInCaller(deps, 'alice');
+    const bob = await signedInCaller(deps, 'bob');
+    await signedInCaller(deps, 'carol');
+    const withBob = await alice.thread.getOrCreate({ username: 'bob' });
+    deps.clock.advance(1000);
+    const withCarol = await alice.thread.getOrCreate({ username: 'carol' });
+    deps.clock.advance(1000);
+    await bob.message.send({ threadId: withBob.id, body: 'one' });
+    deps.clock.advance(1000);
+    await bob.message.send({ threadId: withBob.id, body: 'two' });
+
+    const list = await alice.thread.list();
+    expect(list.map((t) => t.id)).toEqual([withBob.id, withCarol.id]);
+    expect(list[0]).toMatchObject({ unreadCount: 2, lastMessage: { body: 'two', seq: 2, author: { username: 'bob' } } });
+    expect(list[1]).toMatchObject({ unreadCount: 0, lastMessage: null });
+    expect(list[0]?.members.map((m) => m.username).sort()).toEqual(['alice', 'bob']);
+
+    const bobList = await bob.thread.list();
+    expect(bobList).toHaveLength(1);
+    expect(bobList[0]?.unreadCount).toBe(0); // his own messages count as read
+  });
+
+  it('markRead clears the unread count and never moves back', async () => {
+    const alice = await signedInCaller(deps, 'alice');
+    const bob = await signedInCaller(deps, 'bob');
+    const thread = await alice.thread.getOrCreate({ username: 'bob' });
+    for (const body of ['a', 'b', 'c']) await bob.message.send({ threadId: thread.id, body });
+    expect(await alice.thread.markRead({ threadId: thread.id, seq: 2 })).toEqual({ lastReadSeq: 2 });
+    expect((await alice.thread.list())[0]?.unreadCount).toBe(1);
+    expect(await alice.thread.markRead({ threadId: thread.id, seq: 1 })).toEqual({ lastReadSeq: 2 });
+    expect(await alice.thread.markRead({ threadId: thread.id, seq: 99 })).toEqual({ lastReadSeq: 3 });
+    expect((await alice.thread.list())[0]?.unreadCount).toBe(0);
+  });
+
+  it('markRead on a thread I am not in is FORBIDDEN', async () => {
+    const alice = await signedInCaller(deps, 'alice');
+    await signedInCaller(deps, 'bob');
+    const mallory = await signedInCaller(deps, 'mallory');
+    const thread = await alice.thread.getOrCreate({ username: 'bob' });
+    expect(await codeOf(mallory.thread.markRead({ threadId: thread.id, seq: 1 }))).toBe('FORBIDDEN');
+  });
+
+  it('needs a session: UNAUTHORIZED', async () => {
+    expect(await codeOf(anonymousCaller(deps).thread.list())).toBe('UNAUTHORIZED');
+  });
+});
