@@ -49,6 +49,37 @@ describe('thread.getOrCreate', () => {
   });
 });
 
+describe('thread.createGroup', () => {
+  it('creates a group with me and the named users, whose members all see it and its messages', async () => {
+    const alice = await signedInCaller(deps, 'alice');
+    const bob = await signedInCaller(deps, 'bob');
+    const carol = await signedInCaller(deps, 'carol');
+    const group = await alice.thread.createGroup({ usernames: ['bob', 'Carol', 'alice'], title: 'Team' });
+    expect(group).toMatchObject({ kind: 'group', title: 'Team', lastSeq: 0 });
+    expect(group.members.map((m) => m.username)).toEqual(['alice', 'bob', 'carol']);
+    await bob.message.send({ threadId: group.id, body: 'hi all' });
+    expect((await carol.thread.list())[0]).toMatchObject({ id: group.id, unreadCount: 1, lastMessage: { body: 'hi all' } });
+    expect((await alice.message.list({ threadId: group.id })).messages.map((m) => m.body)).toEqual(['hi all']);
+  });
+
+  it('names the unknown usernames with NOT_FOUND and creates nothing', async () => {
+    const alice = await signedInCaller(deps, 'alice');
+    await signedInCaller(deps, 'bob');
+    await expect(alice.thread.createGroup({ usernames: ['bob', 'ghost'] })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      message: 'No user is called ghost',
+    });
+    expect(await deps.db.thread.count()).toBe(0);
+  });
+
+  it('refuses an empty or oversized member list with BAD_REQUEST', async () => {
+    const alice = await signedInCaller(deps, 'alice');
+    expect(await codeOf(alice.thread.createGroup({ usernames: [] }))).toBe('BAD_REQUEST');
+    const fifty = Array.from({ length: 50 }, (_, i) => `user${i}`);
+    expect(await codeOf(alice.thread.createGroup({ usernames: fifty }))).toBe('BAD_REQUEST');
+  });
+});
+
 describe('thread.list', () => {
   it('lists my threads by latest activity with last message, members and unread count', async () => {
     const alice = await signedInCaller(deps, 'alice');

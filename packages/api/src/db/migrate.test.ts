@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -14,6 +14,11 @@ import { makeTempDir } from '../../../../tests/helpers/tempDir.ts';
 import { applyMigrations } from './migrate.ts';
 
 const INIT = '20261125000000_init';
+/** Every migration committed in the repo, oldest first (the same names for both providers). */
+const COMMITTED = readdirSync(join(migrationsDir, 'sqlite'), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name)
+  .sort();
 const APP_TABLES = ['Message', 'Session', 'Thread', 'ThreadMember', 'User'];
 const silent = pino({ level: 'silent' });
 const migrateModule = fileURLToPath(new URL('./migrate.ts', import.meta.url));
@@ -83,18 +88,18 @@ describe('applyMigrations on SQLite', () => {
     const lines: string[] = [];
     const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(line) });
 
-    expect(await applyMigrations(url, migrationsDir, logger)).toEqual({ applied: [INIT] });
+    expect(await applyMigrations(url, migrationsDir, logger)).toEqual({ applied: COMMITTED });
 
     const tables = await query(url, `SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`);
     expect(tables.map((t) => t.name)).toEqual([...APP_TABLES, '_prisma_migrations']);
-    expect(lines.map((line) => JSON.parse(line))).toMatchObject([{ migration: INIT, msg: 'applied database migration' }]);
+    expect(lines.map((line) => JSON.parse(line))).toMatchObject(COMMITTED.map((migration) => ({ migration, msg: 'applied database migration' })));
   });
 
   it('applies nothing when run again', async () => {
     const url = sqliteUrl();
     await applyMigrations(url, migrationsDir, silent);
     expect(await applyMigrations(url, migrationsDir, silent)).toEqual({ applied: [] });
-    expect(await query(url, 'SELECT migration_name FROM _prisma_migrations')).toEqual([{ migration_name: INIT }]);
+    expect(await query(url, 'SELECT migration_name FROM _prisma_migrations')).toEqual(COMMITTED.map((migration_name) => ({ migration_name })));
   });
 
   it("records migrations in a _prisma_migrations table laid out like Prisma's", async () => {
@@ -155,7 +160,7 @@ describe('applyMigrations on SQLite', () => {
       /Migration 20261126000000_broken failed and was rolled back: .*no such table: Missing/,
     );
     expect(await query(url, `SELECT name FROM sqlite_master WHERE name = 'Half'`)).toEqual([]);
-    expect(await query(url, 'SELECT migration_name FROM _prisma_migrations')).toEqual([{ migration_name: INIT }]);
+    expect(await query(url, 'SELECT migration_name FROM _prisma_migrations')).toEqual(COMMITTED.map((migration_name) => ({ migration_name })));
   });
 
   it("keeps child rows when a migration redefines a parent table the way Prisma's SQLite migrations do", async () => {
@@ -219,8 +224,8 @@ PRAGMA defer_foreign_keys=OFF;
     // All in child processes: they boot at the same pace, so they really do meet at the lock.
     const results = await Promise.all(Array.from({ length: 4 }, () => applyInChildProcess(url, root)));
 
-    expectEachAppliedOnce(results, [INIT, '20261126000000_slow']);
-    expect(await query(url, 'SELECT count(*) AS n FROM _prisma_migrations')).toEqual([{ n: 2 }]);
+    expectEachAppliedOnce(results, [...COMMITTED, '20261126000000_slow']);
+    expect(await query(url, 'SELECT count(*) AS n FROM _prisma_migrations')).toEqual([{ n: COMMITTED.length + 1 }]);
   });
 });
 
@@ -244,7 +249,7 @@ describe('applyMigrations on PostgreSQL', () => {
   it('applies the init migration to a fresh database and nothing when run again', async () => {
     const url = await database();
 
-    expect(await applyMigrations(url, migrationsDir, silent)).toEqual({ applied: [INIT] });
+    expect(await applyMigrations(url, migrationsDir, silent)).toEqual({ applied: COMMITTED });
     expect(await applyMigrations(url, migrationsDir, silent)).toEqual({ applied: [] });
 
     const tables = await query(url, `SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename`);
@@ -308,7 +313,7 @@ describe('applyMigrations on PostgreSQL', () => {
       /Migration 20261126000000_broken failed and was rolled back: relation "Missing" does not exist/,
     );
     expect(await query(url, `SELECT to_regclass('"Half"') AS half`)).toEqual([{ half: null }]);
-    expect(await query(url, 'SELECT migration_name FROM _prisma_migrations')).toEqual([{ migration_name: INIT }]);
+    expect(await query(url, 'SELECT migration_name FROM _prisma_migrations')).toEqual(COMMITTED.map((migration_name) => ({ migration_name })));
   });
 
   it('applies each migration once when several processes start at the same time', async () => {
@@ -323,7 +328,7 @@ describe('applyMigrations on PostgreSQL', () => {
       ...Array.from({ length: 4 }, () => applyMigrations(url, root, silent)),
     ]);
 
-    expectEachAppliedOnce(results, [INIT, '20261126000000_slow']);
-    expect(await query(url, 'SELECT count(*)::int AS n FROM _prisma_migrations')).toEqual([{ n: 2 }]);
+    expectEachAppliedOnce(results, [...COMMITTED, '20261126000000_slow']);
+    expect(await query(url, 'SELECT count(*)::int AS n FROM _prisma_migrations')).toEqual([{ n: COMMITTED.length + 1 }]);
   });
 });

@@ -18,3 +18,6 @@ export const messageBodySchema = z
   .max(MESSAGE_MAX_LENGTH, `Messages are at most ${MESSAGE_MAX_LENGTH} characters`);
 
 export const clientIdSchema = z.string().min(1).max(64);
+
+/** Members of a group besides its creator. */
+export const GROUP_MAX_OTHER_MEMBERS = 49;

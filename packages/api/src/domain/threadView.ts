@@ -8,6 +8,8 @@ export interface ThreadMemberView {
 export interface ThreadView {
   id: string;
   kind: 'direct' | 'group';
+  /** A group's name, or null (direct threads are shown by the other member's name). */
+  title: string | null;
   members: ThreadMemberView[];
   lastSeq: number;
 }
@@ -27,12 +29,14 @@ export const threadMembersInclude = {
 export function toThreadView(row: {
   id: string;
   kind: string;
+  title: string | null;
   lastSeq: number;
   members: { user: ThreadMemberView }[];
 }): ThreadView {
   return {
     id: row.id,
     kind: row.kind === 'group' ? 'group' : 'direct',
+    title: row.title,
     members: row.members.map((m) => m.user),
     lastSeq: row.lastSeq,
   };

@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { createGroupThread } from '../domain/createGroupThread.ts';
 import { getOrCreateDirectThread } from '../domain/getOrCreateDirectThread.ts';
 import { listThreads } from '../domain/listThreads.ts';
 import { markThreadRead } from '../domain/markThreadRead.ts';
-import { idSchema, usernameSchema } from '../domain/schemas.ts';
+import { GROUP_MAX_OTHER_MEMBERS, idSchema, usernameSchema } from '../domain/schemas.ts';
 import { streamThread } from '../domain/streamThread.ts';
 import { authedProcedure, router } from '../trpc/init.ts';
 
@@ -10,6 +11,15 @@ export const threadRouter = router({
   getOrCreate: authedProcedure
     .input(z.object({ username: usernameSchema }))
     .mutation(({ ctx, input }) => getOrCreateDirectThread(ctx, ctx.user, input.username)),
+
+  createGroup: authedProcedure
+    .input(
+      z.object({
+        usernames: z.array(usernameSchema).min(1).max(GROUP_MAX_OTHER_MEMBERS),
+        title: z.string().trim().min(1).max(100).optional(),
+      }),
+    )
+    .mutation(({ ctx, input }) => createGroupThread(ctx, ctx.user, input)),
 
   list: authedProcedure.query(({ ctx }) => listThreads(ctx, ctx.user.id)),
 
