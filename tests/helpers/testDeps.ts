@@ -14,6 +14,9 @@ import {
 import { createSession } from '@parley/api/auth/session';
 import { createRedisEventBus } from '@parley/api/bus/redisEventBus';
 import { createDatabase } from '@parley/api/db/createDatabase';
+import { InFlight } from '@parley/api/inFlight';
+import { createRateLimits, DEFAULT_RATE_LIMITS } from '@parley/api/limits/rateLimits';
+import { createMetrics } from '@parley/api/metrics/metrics';
 import { applyMigrations } from '@parley/api/db/migrate';
 import { migrationsDir } from './paths.ts';
 import { makeTempDir } from './tempDir.ts';
@@ -60,7 +63,10 @@ export async function createTestDeps(): Promise<TestDeps> {
     clock: new ManualClock(),
     newId: randomUUID,
     logger,
-    config: { cookieSecure: false },
+    config: { cookieSecure: false, maxSubscriptionsPerSocket: 100 },
+    rateLimits: createRateLimits(DEFAULT_RATE_LIMITS),
+    metrics: createMetrics({ openSockets: () => 0, defaultMetrics: false }),
+    inFlight: new InFlight(),
     sessionSockets: {
       async revoke(ids) {
         revoked.push(...ids);

@@ -6,10 +6,13 @@ export type ApiClient = TRPCClient<AppRouter>;
 
 /** A typed client over one WebSocket, authenticated by token as a non-browser program would be. */
 export function wsClient(wsUrl: string, token?: string, options: { headers?: Record<string, string> } = {}) {
-  // Node 20 has no global WebSocket; `ws` stands in, and lets tests set headers such as Origin.
+  // Node 20 has no global WebSocket; `ws` stands in, lets tests set headers such as Origin, and records
+  // how the server closed each socket the client opened.
+  const closeCodes: number[] = [];
   const WebSocketWithHeaders = class extends WebSocket {
     constructor(url: string | URL, protocols?: string | string[]) {
       super(url, protocols, { headers: options.headers ?? {} });
+      this.on('close', (code) => closeCodes.push(code));
     }
   };
   const ws = createWSClient({
@@ -19,7 +22,7 @@ export function wsClient(wsUrl: string, token?: string, options: { headers?: Rec
     ...(token ? { connectionParams: { token } } : {}),
   });
   const client: ApiClient = createTRPCClient<AppRouter>({ links: [wsLink({ client: ws })] });
-  return { client, ws, close: () => ws.close() };
+  return { client, ws, closeCodes, close: () => ws.close() };
 }
 
 /** A typed client over plain HTTP. */

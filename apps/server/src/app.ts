@@ -1,32 +1,27 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { TRPCError } from '@trpc/server';
+import type { TRPCError } from '@trpc/server';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
-import { applyWSSHandler } from '@trpc/server/adapters/ws';
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { WebSocketServer } from 'ws';
-import {
-  appRouter,
-  createContext,
-  readSessionCookie,
-  systemClock,
-  validateSessionToken,
-  type Caller,
-  type Deps,
-  type EventBus,
-} from '@parley/api';
+import type { WebSocketServer } from 'ws';
+import { appRouter, createContext, readSessionCookie, systemClock, validateSessionToken, type Caller, type Deps } from '@parley/api';
 import { touchSessionsInUse } from '@parley/api/auth/session';
-import { createDatabase } from '@parley/api/db/createDatabase';
-import { applyMigrations } from '@parley/api/db/migrate';
 import { createMemoryEventBus } from '@parley/api/bus/memoryEventBus';
 import { createRedisEventBus } from '@parley/api/bus/redisEventBus';
+import { createDatabase } from '@parley/api/db/createDatabase';
+import { applyMigrations } from '@parley/api/db/migrate';
+import { InFlight } from '@parley/api/inFlight';
+import { createRateLimits } from '@parley/api/limits/rateLimits';
+import { createMetrics } from '@parley/api/metrics/metrics';
 import { defaultAllowedOrigins, type Config } from './config.ts';
 import { checkHealth } from './health.ts';
 import { createStaticHandler, sendJson } from './httpRoutes.ts';
+import { connectRedis, type RedisRole } from './redisConnections.ts';
 import { SessionSocketRegistry } from './sessionSocketRegistry.ts';
 import { ANONYMOUS, createUpgradeHandler } from './upgrade.ts';
+import { createWsServer } from './wsServer.ts';
 
 export const TRPC_PATH = '/trpc';
 
@@ -35,7 +30,7 @@ export interface ParleyOptions {
   logger: Logger;
   migrationsDir: string;
   /** Tests pass ioredis-mock here; production connects to config.redisUrl. */
-  createRedis?: (role: 'publisher' | 'subscriber') => Redis;
+  createRedis?: (role: RedisRole) => Redis;
 }
 
 export interface Parley {
@@ -45,22 +40,35 @@ export interface Parley {
   wss: WebSocketServer;
   /** Resolves with the URL it listens on (the port may have been 0). */
   listen(): Promise<string>;
-  /** Stops taking sockets, tells clients to reconnect elsewhere, then closes everything. */
+  /**
+   * Drains: stops taking sockets and requests, tells clients to reconnect (to another process), lets
+   * mutations under way finish, then closes sockets, the bus and the database.
+   */
   shutdown(): Promise<void>;
 }
 
 /** Builds Parley from checked config: database (migrated), bus, tRPC over HTTP and WebSocket on one server. */
 export async function createParley(options: ParleyOptions): Promise<Parley> {
   const { config, logger } = options;
-  const applied = await applyMigrations(config.databaseUrl, options.migrationsDir, logger);
-  if (applied.applied.length) logger.info({ migrations: applied.applied }, 'applied migrations');
+  await applyMigrations(config.databaseUrl, options.migrationsDir, logger);
   const database = await createDatabase(config.databaseUrl, { poolSize: config.databasePoolSize });
-  const bus = createBus(options);
-  if (config.redisUrl && !(await waitUntil(() => bus.isHealthy(), 5000))) {
+  const registry = new SessionSocketRegistry();
+  let openSockets = () => 0;
+  const metrics = createMetrics({ openSockets: () => openSockets() });
+
+  const redis = config.redisUrl ? connectRedis(config.redisUrl, options.createRedis) : null;
+  const bus = redis
+    ? createRedisEventBus({
+        ...redis,
+        prefix: config.redisPrefix,
+        logger: logger.child({ component: 'bus' }),
+        onReconnect: () => metrics.busReconnects.inc(),
+      })
+    : createMemoryEventBus();
+  if (redis && !(await waitUntil(() => bus.isHealthy(), 5000))) {
     logger.warn('redis does not answer yet; starting anyway (readyz says not ready until it does)');
   }
 
-  const registry = new SessionSocketRegistry();
   const deps: Deps = {
     db: database.db,
     dbProvider: database.provider,
@@ -68,7 +76,10 @@ export async function createParley(options: ParleyOptions): Promise<Parley> {
     clock: systemClock,
     newId: randomUUID,
     logger,
-    config: { cookieSecure: config.cookieSecure },
+    config: { cookieSecure: config.cookieSecure, maxSubscriptionsPerSocket: config.maxSubscriptionsPerSocket },
+    rateLimits: createRateLimits(config.rateLimits, redis ? { client: redis.publisher, prefix: config.redisPrefix } : undefined),
+    metrics,
+    inFlight: new InFlight(),
     sessionSockets: {
       async revoke(sessionIds, reason) {
         registry.closeSessions(sessionIds, reason);
@@ -95,11 +106,13 @@ export async function createParley(options: ParleyOptions): Promise<Parley> {
   const onError = ({ error, path, type }: { error: TRPCError; path?: string | undefined; type: string }) => {
     if (error.code === 'INTERNAL_SERVER_ERROR') logger.error({ err: error.cause ?? error, path, type }, 'procedure failed');
     else logger.info({ code: error.code, path, type, reason: error.message.slice(0, 200) }, 'procedure refused');
+    if (error.code === 'TOO_MANY_REQUESTS') metrics.rateLimited.inc({ limit: path ?? 'connection' });
   };
 
   const trpcHttp = createHTTPHandler({
     router: appRouter,
     basePath: `${TRPC_PATH}/`,
+    maxBodySize: config.wsMaxPayloadBytes,
     onError,
     createContext: async ({ req, res }) => createContext(deps, await httpCaller(deps, req, isAllowedOrigin), { kind: 'http', req, res }),
   });
@@ -107,52 +120,46 @@ export async function createParley(options: ParleyOptions): Promise<Parley> {
 
   const server = createServer(async (req, res) => {
     const pathname = (req.url ?? '/').split('?')[0] ?? '/';
-    if (pathname === TRPC_PATH || pathname.startsWith(`${TRPC_PATH}/`)) return trpcHttp(req, res);
+    if (pathname === TRPC_PATH || pathname.startsWith(`${TRPC_PATH}/`)) {
+      if (!accepting) return sendJson(res, 503, { error: 'Server is shutting down; retry' });
+      return trpcHttp(req, res);
+    }
     if (pathname === '/healthz') {
-      const health = await checkHealth(database, bus, Boolean(config.redisUrl));
-      return sendJson(res, 200, { status: 'ok', ...health });
+      return sendJson(res, 200, { status: 'ok', ...(await checkHealth(database, bus, Boolean(redis))) });
     }
     if (pathname === '/readyz') {
-      const health = await checkHealth(database, bus, Boolean(config.redisUrl));
+      const health = await checkHealth(database, bus, Boolean(redis));
       const ready = accepting && health.database && health.redis !== false;
       return sendJson(res, ready ? 200 : 503, { ready, draining: !accepting, ...health });
+    }
+    if (pathname === '/metrics') {
+      res.writeHead(200, { 'content-type': metrics.registry.contentType });
+      return res.end(await metrics.registry.metrics());
     }
     if (serveStatic && (req.method === 'GET' || req.method === 'HEAD')) return serveStatic(req, res);
     sendJson(res, 404, { error: 'Not Found' });
   });
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
   const upgradeCallers = new WeakMap<IncomingMessage, Caller>();
-  const wsHandler = applyWSSHandler({
-    wss,
-    router: appRouter,
-    keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 5_000 },
-    onError,
-    createContext: async ({ req, res: socket, info }) => {
-      let caller = upgradeCallers.get(req) ?? ANONYMOUS;
-      const token = info.connectionParams?.token;
-      if (token) {
-        const valid = await validateSessionToken(deps, token);
-        if (!valid) {
-          // Runs after tRPC has sent this error to the client (which then backs off), before tRPC's own close.
-          setImmediate(() => socket.close(4401, 'Invalid or expired session token'));
-          throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Invalid or expired session token' });
-        }
-        caller = valid;
-      }
-      if (caller.session) registry.add(caller.session.id, socket);
-      return createContext(deps, caller, { kind: 'ws', req, socket });
-    },
-  });
+  const ws = createWsServer({ deps, config, logger, registry, upgradeCallers, onError });
+  openSockets = () => ws.wss.clients.size;
   server.on(
     'upgrade',
-    createUpgradeHandler({ deps, wss, path: TRPC_PATH, isAllowedOrigin, callers: upgradeCallers, logger, isAccepting: () => accepting }),
+    createUpgradeHandler({
+      deps,
+      wss: ws.wss,
+      path: TRPC_PATH,
+      isAllowedOrigin,
+      callers: upgradeCallers,
+      logger,
+      isAccepting: () => accepting,
+    }),
   );
 
   return {
     deps,
     server,
-    wss,
+    wss: ws.wss,
     async listen() {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -168,40 +175,18 @@ export async function createParley(options: ParleyOptions): Promise<Parley> {
       clearInterval(sweep);
       stopListeningForEndedSessions();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      wsHandler.broadcastReconnectNotification();
-      await waitForSocketsToLeave(wss, Math.min(config.shutdownTimeoutMs, 3000));
-      for (const client of wss.clients) client.terminate();
+      ws.broadcastReconnectNotification();
+      const budget = config.shutdownTimeoutMs / 2;
+      await waitUntil(async () => ws.wss.clients.size === 0, Math.min(budget, 3000));
+      // Sends that were under way (or arrived on a socket before it moved) are stored before we close.
+      if (!(await deps.inFlight.idle(budget))) logger.warn({ inFlight: deps.inFlight.count }, 'closing with calls still under way');
+      for (const client of ws.wss.clients) client.terminate();
       server.closeAllConnections();
       await closed;
       await bus.close();
       await database.close();
     },
   };
-}
-
-function createBus(options: ParleyOptions): EventBus {
-  const { config, logger } = options;
-  if (!config.redisUrl) return createMemoryEventBus();
-  const url = config.redisUrl;
-  const connect =
-    options.createRedis ??
-    ((role: 'publisher' | 'subscriber') => {
-      const redisOptions: RedisOptions = {
-        connectionName: `parley-${role}-${process.pid}`,
-        // A publish while Redis is down fails at once instead of stalling message.send in the offline
-        // queue: the message is stored, and subscribers re-read the database when the bus comes back.
-        ...(role === 'publisher' ? { enableOfflineQueue: false, maxRetriesPerRequest: 1 } : {}),
-      };
-      const redis = new Redis(url, redisOptions);
-      redis.on('error', (err) => logger.warn({ err, role }, 'redis connection error'));
-      return redis;
-    });
-  return createRedisEventBus({
-    publisher: connect('publisher'),
-    subscriber: connect('subscriber'),
-    prefix: config.redisPrefix,
-    logger: logger.child({ component: 'bus' }),
-  });
 }
 
 /** HTTP callers authenticate with a bearer token, or the session cookie when the Origin (if any) is allowed. */
@@ -221,9 +206,4 @@ async function waitUntil(check: () => Promise<boolean>, timeoutMs: number): Prom
     await new Promise((r) => setTimeout(r, 50));
   }
   return false;
-}
-
-async function waitForSocketsToLeave(wss: WebSocketServer, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (wss.clients.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
 }

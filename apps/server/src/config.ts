@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_RATE_LIMITS } from '@parley/api/limits/rateLimits';
 
 const booleanish = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
@@ -37,6 +38,12 @@ const envSchema = z.object({
   STATIC_DIR: z.string().optional(),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   SESSION_SWEEP_MS: z.coerce.number().int().min(100).default(60_000),
+  SEND_RATE_PER_SECOND: z.coerce.number().int().min(1).default(DEFAULT_RATE_LIMITS.sendPerSecond),
+  SEND_BURST: z.coerce.number().int().min(0).default(DEFAULT_RATE_LIMITS.sendBurst),
+  MAX_SOCKETS_PER_USER: z.coerce.number().int().min(1).default(20),
+  MAX_SUBSCRIPTIONS_PER_SOCKET: z.coerce.number().int().min(1).default(100),
+  MAX_SOCKET_BUFFER_BYTES: z.coerce.number().int().min(1024).default(4 * 1024 * 1024),
+  WS_MAX_PAYLOAD_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
 });
 
 export type Config = ReturnType<typeof toConfig>;
@@ -60,6 +67,11 @@ function toConfig(env: z.infer<typeof envSchema>) {
     staticDir: env.STATIC_DIR,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     sessionSweepMs: env.SESSION_SWEEP_MS,
+    rateLimits: { ...DEFAULT_RATE_LIMITS, sendPerSecond: env.SEND_RATE_PER_SECOND, sendBurst: env.SEND_BURST },
+    maxSocketsPerUser: env.MAX_SOCKETS_PER_USER,
+    maxSubscriptionsPerSocket: env.MAX_SUBSCRIPTIONS_PER_SOCKET,
+    maxSocketBufferBytes: env.MAX_SOCKET_BUFFER_BYTES,
+    wsMaxPayloadBytes: env.WS_MAX_PAYLOAD_BYTES,
   };
 }
 

@@ -4,42 +4,51 @@ import type { WebSocket } from 'ws';
 export const SESSION_ENDED_CLOSE_CODE = 4401;
 
 /**
- * The open sockets of each session in this process. tRPC builds a WebSocket's context once, so a session
- * that ends must close its sockets here or they would keep receiving messages.
+ * The open sockets of each session (and user) in this process. tRPC builds a WebSocket's context once,
+ * so a session that ends must close its sockets here or they would keep receiving messages.
  */
 export class SessionSocketRegistry {
-  readonly #sockets = new Map<string, Set<WebSocket>>();
+  readonly #bySession = new Map<string, Set<WebSocket>>();
+  readonly #byUser = new Map<string, Set<WebSocket>>();
 
-  add(sessionId: string, socket: WebSocket): void {
-    let set = this.#sockets.get(sessionId);
-    if (!set) this.#sockets.set(sessionId, (set = new Set()));
-    set.add(socket);
+  add(sessionId: string, userId: string, socket: WebSocket): void {
+    const inSession = addTo(this.#bySession, sessionId, socket);
+    const ofUser = addTo(this.#byUser, userId, socket);
     socket.once('close', () => {
-      set.delete(socket);
-      if (set.size === 0 && this.#sockets.get(sessionId) === set) this.#sockets.delete(sessionId);
+      removeFrom(this.#bySession, sessionId, inSession, socket);
+      removeFrom(this.#byUser, userId, ofUser, socket);
     });
   }
 
   sessionIds(): string[] {
-    return [...this.#sockets.keys()];
+    return [...this.#bySession.keys()];
   }
 
-  countFor(sessionIds: Iterable<string>): number {
-    let n = 0;
-    for (const id of sessionIds) n += this.#sockets.get(id)?.size ?? 0;
-    return n;
+  socketsOfUser(userId: string): number {
+    return this.#byUser.get(userId)?.size ?? 0;
   }
 
   /** Closes every local socket of these sessions; their subscriptions end with them. */
   closeSessions(sessionIds: Iterable<string>, reason: string): number {
     let closed = 0;
     for (const id of sessionIds) {
-      for (const socket of this.#sockets.get(id) ?? []) {
+      for (const socket of this.#bySession.get(id) ?? []) {
         socket.close(SESSION_ENDED_CLOSE_CODE, reason.slice(0, 120));
         closed++;
       }
-      this.#sockets.delete(id);
     }
     return closed;
   }
+}
+
+function addTo(map: Map<string, Set<WebSocket>>, key: string, socket: WebSocket): Set<WebSocket> {
+  let set = map.get(key);
+  if (!set) map.set(key, (set = new Set()));
+  set.add(socket);
+  return set;
+}
+
+function removeFrom(map: Map<string, Set<WebSocket>>, key: string, set: Set<WebSocket>, socket: WebSocket): void {
+  set.delete(socket);
+  if (set.size === 0 && map.get(key) === set) map.delete(key);
 }

@@ -1,6 +1,9 @@
 import type { Logger } from 'pino';
 import type { EventBus } from './bus/eventBus.ts';
 import type { Db, DbProvider } from './db/db.ts';
+import type { InFlight } from './inFlight.ts';
+import type { RateLimits } from './limits/rateLimits.ts';
+import type { Metrics } from './metrics/metrics.ts';
 
 export interface Clock {
   now(): Date;
@@ -9,6 +12,8 @@ export interface Clock {
 export interface ApiConfig {
   /** Mark the session cookie Secure; 'auto' follows the request (https or x-forwarded-proto). */
   cookieSecure: boolean | 'auto';
+  /** thread.onMessage subscriptions one socket may hold at once. */
+  maxSubscriptionsPerSocket: number;
 }
 
 /** Closes open sockets of revoked sessions, in this process and (through the bus) every other one. */
@@ -26,6 +31,10 @@ export interface Deps {
   logger: Logger;
   config: ApiConfig;
   sessionSockets: SessionSockets;
+  rateLimits: RateLimits;
+  metrics: Metrics;
+  /** Mutations under way; shutdown waits for them. */
+  inFlight: InFlight;
 }
 
 export const systemClock: Clock = { now: () => new Date() };

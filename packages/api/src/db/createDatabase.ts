@@ -19,7 +19,9 @@ export async function createDatabase(url: string, options: { poolSize?: number }
   const provider = databaseProvider(url);
   let db: Db;
   if (provider === 'postgresql') {
-    db = new PostgresPrismaClient({ adapter: new PrismaPg({ connectionString: url, max: options.poolSize }) });
+    // Bounded waits: while PostgreSQL is unreachable a call fails within seconds instead of hanging.
+    const pool = { connectionString: url, max: options.poolSize, connectionTimeoutMillis: 5000, query_timeout: 15_000 };
+    db = new PostgresPrismaClient({ adapter: new PrismaPg(pool) });
   } else {
     ensureSqliteDirectory(url);
     // Same schema, same model API: only the generated provider differs.

@@ -5,6 +5,7 @@ import type { Deps } from '../deps.ts';
 import { isUniqueViolation } from './prismaErrors.ts';
 
 type AccountDeps = Pick<Deps, 'db' | 'clock' | 'newId'>;
+type LogInDeps = Pick<Deps, 'db' | 'rateLimits'>;
 
 export function usernameKey(username: string): string {
   return username.toLowerCase();
@@ -30,10 +31,23 @@ export async function signUp(deps: AccountDeps, input: { username: string; passw
   }
 }
 
-/** The user for a correct username and password; one message for both wrong cases, so names do not leak. */
-export async function logIn(deps: AccountDeps, input: { username: string; password: string }): Promise<SessionUser> {
-  const user = await deps.db.user.findUnique({ where: { usernameKey: usernameKey(input.username) } });
+/**
+ * The user for a correct username and password; one message for both wrong cases, so names do not leak.
+ * Repeated failures for a username or from an address are slowed down with TOO_MANY_REQUESTS.
+ */
+export async function logIn(
+  deps: LogInDeps,
+  input: { username: string; password: string },
+  clientAddress: string,
+): Promise<SessionUser> {
+  const key = usernameKey(input.username);
+  await deps.rateLimits.assertLoginAllowed(key, clientAddress);
+  const user = await deps.db.user.findUnique({ where: { usernameKey: key } });
   const ok = await verifyPassword(user?.passwordHash ?? DUMMY_PASSWORD_HASH, input.password);
-  if (!user || !ok) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Wrong username or password' });
+  if (!user || !ok) {
+    await deps.rateLimits.recordLoginFailure(key, clientAddress);
+    throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Wrong username or password' });
+  }
+  await deps.rateLimits.recordLoginSuccess(key, clientAddress);
   return { id: user.id, username: user.username };
 }

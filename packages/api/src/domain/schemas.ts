@@ -8,16 +8,28 @@ export const usernameSchema = z
 // The upper bound keeps hashing cost bounded for hostile input.
 export const passwordSchema = z.string().min(8, 'Passwords need at least 8 characters').max(256);
 
-export const idSchema = z.string().min(1).max(64);
+// Ids are server-made UUIDs; the strict alphabet also keeps NUL and other bytes PostgreSQL refuses
+// out of queries, so such input is a BAD_REQUEST rather than a database error.
+export const idSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'Not a valid id');
 
 export const MESSAGE_MAX_LENGTH = 4000;
+
+// C0 control characters other than tab, line feed and carriage return, and DEL. NUL cannot be stored in
+// PostgreSQL text at all; the others have no meaning in a chat message and can corrupt terminals and logs.
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+
 export const messageBodySchema = z
   .string()
+  .max(MESSAGE_MAX_LENGTH * 2, `Messages are at most ${MESSAGE_MAX_LENGTH} characters`)
   .trim()
   .min(1, 'A message needs some text')
-  .max(MESSAGE_MAX_LENGTH, `Messages are at most ${MESSAGE_MAX_LENGTH} characters`);
+  .max(MESSAGE_MAX_LENGTH, `Messages are at most ${MESSAGE_MAX_LENGTH} characters`)
+  .refine((body) => !CONTROL_CHARACTERS.test(body), 'Messages cannot contain control characters such as NUL')
+  // A lone surrogate is not text: PostgreSQL would refuse it and JSON peers would mangle it.
+  .refine((body) => body.isWellFormed(), 'Messages must be valid Unicode text');
 
-export const clientIdSchema = z.string().min(1).max(64);
+/** Printable ASCII, as clients make them (UUIDs, counters). */
+export const clientIdSchema = z.string().regex(/^[\x21-\x7E]{1,64}$/, 'clientId is 1–64 printable ASCII characters');
 
 /** Members of a group besides its creator. */
 export const GROUP_MAX_OTHER_MEMBERS = 49;

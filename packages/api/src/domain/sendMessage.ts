@@ -18,10 +18,11 @@ export interface SendMessageInput {
  * A retry with the same clientId returns the first message instead of storing a second.
  */
 export async function sendMessage(
-  deps: Pick<Deps, 'db' | 'bus' | 'clock' | 'newId' | 'logger'>,
+  deps: Pick<Deps, 'db' | 'bus' | 'clock' | 'newId' | 'logger' | 'rateLimits' | 'metrics'>,
   author: SessionUser,
   input: SendMessageInput,
 ): Promise<MessageView> {
+  await deps.rateLimits.consumeSend(author.id);
   await assertThreadMember(deps, input.threadId, author.id);
   const clientId = input.clientId ?? null;
   let message: MessageView;
@@ -41,12 +42,14 @@ export async function sendMessage(
         data: { lastReadSeq: seq },
       });
       return toMessageView({ ...row, author });
-    });
+      // Senders of one thread queue on its row lock; waiting is better than failing a send that would succeed.
+    }, { maxWait: 10_000, timeout: 15_000 });
   } catch (error) {
     // The unique (authorId, clientId) key is the idempotency check: no extra read on the common path.
     if (clientId && isUniqueViolation(error)) return findRetriedMessage(deps, author.id, clientId, input.threadId);
     throw error;
   }
+  deps.metrics.messagesSent.inc();
   try {
     await deps.bus.publish(message);
   } catch (error) {

@@ -1,6 +1,5 @@
 import { tracked, type TrackedEnvelope } from '@trpc/server';
 import type { Deps } from '../deps.ts';
-import { assertThreadMember } from './assertThreadMember.ts';
 import { listMessagesAfter } from './listMessages.ts';
 import type { MessageView } from './messageView.ts';
 
@@ -10,14 +9,26 @@ const CATCH_UP_PAGE = 500;
  * A thread's messages after `lastEventId` (or from now on, when absent), then live, in seq order with no
  * gap and no duplicate. It listens on the bus before reading the database, so nothing committed in
  * between is missed; the bus is the fast path (no query per delivery) and the database fills any gap.
+ * The caller has checked membership; `onEnd` runs when the stream ends, however it ends.
  */
 export async function* streamThread(
-  deps: Pick<Deps, 'db' | 'bus'>,
-  userId: string,
+  deps: Pick<Deps, 'db' | 'bus' | 'metrics' | 'clock'>,
+  input: { threadId: string; lastEventId?: string | null | undefined },
+  signal: AbortSignal,
+  onEnd: () => void = () => {},
+): AsyncGenerator<TrackedEnvelope<MessageView>> {
+  try {
+    yield* streamFromBusAndDatabase(deps, input, signal);
+  } finally {
+    onEnd();
+  }
+}
+
+async function* streamFromBusAndDatabase(
+  deps: Pick<Deps, 'db' | 'bus' | 'metrics' | 'clock'>,
   input: { threadId: string; lastEventId?: string | null | undefined },
   signal: AbortSignal,
 ): AsyncGenerator<TrackedEnvelope<MessageView>> {
-  await assertThreadMember(deps, input.threadId, userId);
   const live = await deps.bus.subscribe(input.threadId, { signal });
 
   let lastSeq = input.lastEventId != null ? Number(input.lastEventId) : await currentSeq(deps, input.threadId);
@@ -27,6 +38,7 @@ export async function* streamThread(
       const page = await listMessagesAfter(deps, input.threadId, lastSeq, CATCH_UP_PAGE);
       for (const message of page) {
         lastSeq = message.seq;
+        deps.metrics.messagesDelivered.inc();
         yield tracked(String(message.seq), message);
       }
       if (page.length < CATCH_UP_PAGE || signal.aborted) return;
@@ -46,6 +58,8 @@ export async function* streamThread(
       continue;
     }
     lastSeq = message.seq;
+    deps.metrics.messagesDelivered.inc();
+    deps.metrics.deliveryLatency.observe((deps.clock.now().getTime() - Date.parse(message.createdAt)) / 1000);
     yield tracked(String(message.seq), message);
   }
 }

@@ -17,7 +17,7 @@ async function startSession(ctx: Context, user: { id: string; username: string }
 export const authRouter = router({
   signUp: publicProcedure.input(credentials).mutation(async ({ ctx, input }) => startSession(ctx, await signUp(ctx, input))),
 
-  logIn: publicProcedure.input(credentials).mutation(async ({ ctx, input }) => startSession(ctx, await logIn(ctx, input))),
+  logIn: publicProcedure.input(credentials).mutation(async ({ ctx, input }) => startSession(ctx, await logIn(ctx, input, ctx.clientAddress))),
 
   logOut: authedProcedure.mutation(async ({ ctx }) => {
     await invalidateSession(ctx, ctx.session.id);

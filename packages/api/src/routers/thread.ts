@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import { createGroupThread } from '../domain/createGroupThread.ts';
+import { assertThreadMember } from '../domain/assertThreadMember.ts';
 import { getOrCreateDirectThread } from '../domain/getOrCreateDirectThread.ts';
 import { listThreads } from '../domain/listThreads.ts';
 import { markThreadRead } from '../domain/markThreadRead.ts';
 import { GROUP_MAX_OTHER_MEMBERS, idSchema, usernameSchema } from '../domain/schemas.ts';
 import { streamThread } from '../domain/streamThread.ts';
+import { holdSubscriptionSlot } from '../limits/subscriptionSlots.ts';
 import { authedProcedure, router } from '../trpc/init.ts';
 
 export const threadRouter = router({
@@ -29,6 +31,12 @@ export const threadRouter = router({
 
   onMessage: authedProcedure
     .input(z.object({ threadId: idSchema, lastEventId: z.string().regex(/^\d{1,12}$/).nullish() }))
-    .subscription(({ ctx, input, signal }) => streamThread(ctx, ctx.user.id, input, signal ?? new AbortController().signal)),
+    // Checks run before the stream is returned, so a refusal reaches the client as the subscription's
+    // error instead of after its 'started'.
+    .subscription(async ({ ctx, input, signal }) => {
+      await assertThreadMember(ctx, input.threadId, ctx.user.id);
+      const release = holdSubscriptionSlot(ctx, signal);
+      return streamThread(ctx, input, signal ?? new AbortController().signal, release);
+    }),
 });
 

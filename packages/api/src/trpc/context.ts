@@ -20,6 +20,8 @@ export interface WsTransport {
   kind: 'ws';
   req: IncomingMessage;
   socket: WebSocket;
+  /** Per-connection bookkeeping for limits. */
+  connection: { subscriptions: number };
 }
 
 export type Context = Deps &
