@@ -18,10 +18,14 @@ function scriptedBus(): EventBus & { push(event: BusEvent): void } {
   return {
     push: (event) => queues.forEach((q) => q.push(event)),
     async publish() {},
+    async publishThreadAdded() {},
     subscribe(_threadId, { signal }) {
+      return this.subscribeTopics([], { signal });
+    },
+    subscribeTopics(_topics, { signal }) {
       const queue = createSubscriptionQueue({ signal, maxQueued: 100, onClose: (q) => queues.delete(q) });
       queues.add(queue);
-      return queue;
+      return Object.assign(queue, { add: () => {} });
     },
     async publishSessionsEnded() {},
     onSessionsEnded: () => () => {},

@@ -32,6 +32,15 @@ describe('thread.getOrCreate', () => {
     expect(await deps.db.thread.count()).toBe(1);
   });
 
+  it('with my own name gives my notes-to-self thread, with only me in it', async () => {
+    const alice = await signedInCaller(deps, 'alice');
+    const notes = await alice.thread.getOrCreate({ username: 'ALICE' });
+    expect(notes.members).toEqual([alice.user]);
+    expect((await alice.thread.getOrCreate({ username: 'alice' })).id).toBe(notes.id);
+    await alice.message.send({ threadId: notes.id, body: 'remember the milk' });
+    expect((await alice.thread.list())[0]).toMatchObject({ id: notes.id, unreadCount: 0 });
+  });
+
   it('refuses an unknown username with NOT_FOUND', async () => {
     const alice = await signedInCaller(deps, 'alice');
     expect(await codeOf(alice.thread.getOrCreate({ username: 'nobody' }))).toBe('NOT_FOUND');

@@ -7,11 +7,15 @@ import type { MessageView } from '../domain/messageView.ts';
 export interface EventBus {
   /** Publish a message that is already committed, on its thread's channel. */
   publish(message: MessageView): Promise<void>;
+  /** Tell these users (on their own channels) that they are now in a thread. */
+  publishThreadAdded(userIds: string[], threadId: string): Promise<void>;
   /**
    * Live messages of one thread, in the order the bus delivers them, until `signal` aborts.
    * A `resync` event means the bus may have dropped messages (e.g. a Redis reconnect): re-read the database.
    */
   subscribe(threadId: string, options: { signal: AbortSignal }): AsyncIterable<BusEvent>;
+  /** One stream of several topics (a user's threads and their own channel); more can be added later. */
+  subscribeTopics(topics: Topic[], options: { signal: AbortSignal }): BusSubscription;
   /** Tells every process, this one included, that these sessions ended, so each closes their sockets. */
   publishSessionsEnded(sessionIds: string[]): Promise<void>;
   /** Calls `listener` with the ids of sessions ended in any process; returns a function that stops it. */
@@ -21,11 +25,30 @@ export interface EventBus {
   close(): Promise<void>;
 }
 
-export type BusEvent = { type: 'message'; message: MessageView } | { type: 'resync' };
+export type BusEvent =
+  | { type: 'message'; message: MessageView }
+  | { type: 'threadAdded'; threadId: string }
+  | { type: 'resync' };
+
+/** What a bus channel carries: one thread's messages, or notices for one user. */
+export type Topic = `thread:${string}` | `user:${string}`;
+
+export interface BusSubscription extends AsyncIterable<BusEvent> {
+  /** Listens to more topics on the same stream; ones it already has are ignored. */
+  add(topics: Topic[]): void;
+}
+
+export function threadTopic(threadId: string): Topic {
+  return `thread:${threadId}`;
+}
+
+export function userTopic(userId: string): Topic {
+  return `user:${userId}`;
+}
 
 /** One place names channels, so every process agrees. */
 export function threadChannel(prefix: string, threadId: string): string {
-  return `${prefix}thread:${threadId}`;
+  return `${prefix}${threadTopic(threadId)}`;
 }
 
 export function sessionsEndedChannel(prefix: string): string {

@@ -1,5 +1,13 @@
 import type { MessageView } from '../domain/messageView.ts';
-import { SessionsEndedListeners, type BusEvent, type EventBus } from './eventBus.ts';
+import {
+  SessionsEndedListeners,
+  threadTopic,
+  userTopic,
+  type BusEvent,
+  type BusSubscription,
+  type EventBus,
+  type Topic,
+} from './eventBus.ts';
 import { createSubscriptionQueue, type SubscriptionQueue } from './subscriptionQueue.ts';
 
 export interface MemoryEventBusOptions {
@@ -9,37 +17,59 @@ export interface MemoryEventBusOptions {
 /** Fan-out within one process: enough for a single server, and the reference the Redis bus must match. */
 export function createMemoryEventBus(options: MemoryEventBusOptions = {}): EventBus {
   const maxQueued = options.maxQueuedPerSubscription ?? 1000;
-  const threads = new Map<string, Set<SubscriptionQueue>>();
+  const topics = new Map<Topic, Set<SubscriptionQueue>>();
   let closed = false;
   const sessionsEnded = new SessionsEndedListeners();
 
-  const release = (threadId: string, queue: SubscriptionQueue): void => {
-    const queues = threads.get(threadId);
-    if (queues?.delete(queue) && queues.size === 0) threads.delete(threadId);
+  const release = (topic: Topic, queue: SubscriptionQueue): void => {
+    const queues = topics.get(topic);
+    if (queues?.delete(queue) && queues.size === 0) topics.delete(topic);
+  };
+  const deliver = (topic: Topic, event: BusEvent): void => {
+    for (const queue of topics.get(topic) ?? []) queue.push(event);
   };
 
   return {
     async publish(message: MessageView) {
       if (closed) throw new Error('event bus is closed');
       // One event object for every subscriber, as the Redis bus does: subscribers must not mutate it.
-      const event: BusEvent = { type: 'message', message };
-      for (const queue of threads.get(message.threadId) ?? []) queue.push(event);
+      deliver(threadTopic(message.threadId), { type: 'message', message });
+    },
+
+    async publishThreadAdded(userIds, threadId) {
+      if (closed) throw new Error('event bus is closed');
+      const event: BusEvent = { type: 'threadAdded', threadId };
+      for (const userId of userIds) deliver(userTopic(userId), event);
     },
 
     subscribe(threadId, { signal }) {
+      return this.subscribeTopics([threadTopic(threadId)], { signal });
+    },
+
+    subscribeTopics(initial, { signal }): BusSubscription {
+      const mine = new Set<Topic>();
       const queue = createSubscriptionQueue({
         signal,
         maxQueued,
-        onClose: (q) => release(threadId, q),
+        onClose: (q) => {
+          for (const topic of mine) release(topic, q);
+        },
       });
       if (closed) queue.end();
-      if (queue.closed) return queue;
+      const add = (more: Topic[]): void => {
+        if (queue.closed) return;
+        for (const topic of more) {
+          if (mine.has(topic)) continue;
+          mine.add(topic);
+          let queues = topics.get(topic);
+          if (!queues) topics.set(topic, (queues = new Set()));
+          queues.add(queue);
+        }
+      };
       // Registered now, not at the first next(): the caller reads the database after subscribing and
       // relies on everything published from here on being queued.
-      let queues = threads.get(threadId);
-      if (!queues) threads.set(threadId, (queues = new Set()));
-      queues.add(queue);
-      return queue;
+      add(initial);
+      return Object.assign(queue, { add });
     },
 
     async publishSessionsEnded(sessionIds) {
@@ -56,8 +86,8 @@ export function createMemoryEventBus(options: MemoryEventBusOptions = {}): Event
 
     async close() {
       closed = true;
-      for (const queues of [...threads.values()]) for (const queue of [...queues]) queue.end();
-      threads.clear();
+      for (const queues of [...topics.values()]) for (const queue of [...queues]) queue.end();
+      topics.clear();
     },
   };
 }

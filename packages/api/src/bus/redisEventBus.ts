@@ -1,7 +1,17 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { MessageView } from '../domain/messageView.ts';
-import { sessionsEndedChannel, SessionsEndedListeners, threadChannel, type BusEvent, type EventBus } from './eventBus.ts';
+import {
+  sessionsEndedChannel,
+  SessionsEndedListeners,
+  threadChannel,
+  threadTopic,
+  userTopic,
+  type BusEvent,
+  type BusSubscription,
+  type EventBus,
+  type Topic,
+} from './eventBus.ts';
 import { createSubscriptionQueue, type SubscriptionQueue } from './subscriptionQueue.ts';
 
 export interface RedisEventBusOptions {
@@ -83,14 +93,19 @@ export function createRedisEventBus(options: RedisEventBusOptions): RedisEventBu
   // SUBSCRIBE/UNSUBSCRIBE are sent synchronously at each 0<->1 transition and never awaited before
   // updating the map: one connection applies commands in send order, so an UNSUBSCRIBE followed by a
   // SUBSCRIBE of the same channel (a last subscriber leaving as a new one arrives) ends subscribed.
-  function acquire(name: string, queue: SubscriptionQueue): void {
-    let channel = channels.get(name);
-    if (!channel) {
-      channel = { name, queues: new Set() };
-      channels.set(name, channel);
-      listen([channel]);
+  function acquire(names: string[], queue: SubscriptionQueue): void {
+    const fresh: Channel[] = [];
+    for (const name of names) {
+      let channel = channels.get(name);
+      if (!channel) {
+        channel = { name, queues: new Set() };
+        channels.set(name, channel);
+        fresh.push(channel);
+      }
+      channel.queues.add(queue);
     }
-    channel.queues.add(queue);
+    // One SUBSCRIBE (and so one resync on its acknowledgement) for all the channels a call adds.
+    if (fresh.length) listen(fresh);
   }
 
   function release(name: string, queue: SubscriptionQueue): void {
@@ -138,13 +153,15 @@ export function createRedisEventBus(options: RedisEventBusOptions): RedisEventBu
     } catch {
       message = undefined;
     }
-    if (!isMessageView(message)) {
+    let event: BusEvent;
+    if (isMessageView(message)) event = { type: 'message', message };
+    else if (isThreadAddedNotice(message)) event = { type: 'threadAdded', threadId: message.threadAdded };
+    else {
       counters.malformed++;
       logger.warn({ channel: name, bytes: payload.length }, 'dropped a malformed bus payload');
       resync(channel.queues);
       return;
     }
-    const event: BusEvent = { type: 'message', message };
     for (const queue of channel.queues) queue.push(event);
   };
 
@@ -202,21 +219,41 @@ export function createRedisEventBus(options: RedisEventBusOptions): RedisEventBu
       return sessionsEnded.add(listener);
     },
 
+    async publishThreadAdded(userIds, threadId) {
+      if (closed) throw new Error('event bus is closed');
+      const payload = JSON.stringify({ threadAdded: threadId });
+      const pipeline = publisher.pipeline();
+      for (const userId of userIds) pipeline.publish(`${prefix}${userTopic(userId)}`, payload);
+      await pipeline.exec();
+    },
+
     subscribe(threadId, { signal }) {
-      const name = threadChannel(prefix, threadId);
+      return this.subscribeTopics([threadTopic(threadId)], { signal });
+    },
+
+    subscribeTopics(topics, { signal }): BusSubscription {
+      const names = new Set<string>();
       const queue = createSubscriptionQueue({
         signal,
         maxQueued,
-        onClose: (q) => release(name, q),
+        onClose: (q) => {
+          for (const name of names) release(name, q);
+        },
         onOverflow: () => {
           counters.overflows++;
-          logger.warn({ threadId, maxQueued }, 'slow bus subscriber: backlog dropped for a resync');
+          logger.warn({ topics: names.size, maxQueued }, 'slow bus subscriber: backlog dropped for a resync');
         },
       });
       if (closed) queue.end();
+      const add = (more: Topic[]): void => {
+        if (queue.closed) return;
+        const fresh = more.map((topic) => `${prefix}${topic}`).filter((name) => !names.has(name));
+        for (const name of fresh) names.add(name);
+        acquire(fresh, queue);
+      };
       // Registered now, not at the first next(): the caller reads the database after subscribing.
-      if (!queue.closed) acquire(name, queue);
-      return queue;
+      add(topics);
+      return Object.assign(queue, { add });
     },
 
     async isHealthy() {
@@ -249,6 +286,10 @@ export function createRedisEventBus(options: RedisEventBusOptions): RedisEventBu
       return { ...counters, channels: channels.size, subscriptions };
     },
   };
+}
+
+function isThreadAddedNotice(value: unknown): value is { threadAdded: string } {
+  return typeof value === 'object' && value !== null && typeof (value as { threadAdded?: unknown }).threadAdded === 'string';
 }
 
 function isMessageView(value: unknown): value is MessageView {

@@ -2,11 +2,12 @@ import { TRPCError } from '@trpc/server';
 import type { SessionUser } from '../auth/session.ts';
 import type { Deps } from '../deps.ts';
 import { usernameKey } from './account.ts';
+import { announceThreadAdded } from './announceThreadAdded.ts';
 import { threadMembersInclude, toThreadView, type ThreadView } from './threadView.ts';
 
 /** A new group thread with me and the named users; NOT_FOUND names any username that does not exist. */
 export async function createGroupThread(
-  deps: Pick<Deps, 'db' | 'clock' | 'newId'>,
+  deps: Pick<Deps, 'db' | 'clock' | 'newId' | 'bus' | 'logger'>,
   me: SessionUser,
   input: { usernames: string[]; title?: string | undefined },
 ): Promise<ThreadView> {
@@ -31,5 +32,6 @@ export async function createGroupThread(
     },
     include: threadMembersInclude,
   });
+  await announceThreadAdded(deps, [me.id, ...users.map((u) => u.id)], created.id);
   return toThreadView(created);
 }

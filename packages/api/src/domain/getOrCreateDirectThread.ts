@@ -3,6 +3,7 @@ import type { SessionUser } from '../auth/session.ts';
 import type { Deps } from '../deps.ts';
 import { usernameKey } from './account.ts';
 import { isUniqueViolation } from './prismaErrors.ts';
+import { announceThreadAdded } from './announceThreadAdded.ts';
 import { threadMembersInclude, toThreadView, type ThreadView } from './threadView.ts';
 
 /**
@@ -10,7 +11,7 @@ import { threadMembersInclude, toThreadView, type ThreadView } from './threadVie
  * meet on the unique directKey: the loser of the insert reads the winner's thread.
  */
 export async function getOrCreateDirectThread(
-  deps: Pick<Deps, 'db' | 'clock' | 'newId'>,
+  deps: Pick<Deps, 'db' | 'clock' | 'newId' | 'bus' | 'logger'>,
   me: SessionUser,
   username: string,
 ): Promise<ThreadView> {
@@ -37,6 +38,7 @@ export async function getOrCreateDirectThread(
       },
       include: threadMembersInclude,
     });
+    await announceThreadAdded(deps, memberIds, created.id);
     return toThreadView(created);
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;

@@ -2,10 +2,13 @@ import type { Deps } from '../deps.ts';
 import { messageInclude, toMessageView } from './messageView.ts';
 import { threadMembersInclude, toThreadView, type ThreadSummary } from './threadView.ts';
 
-/** My threads, most recent activity first, each with members, last message and my unread count. */
-export async function listThreads(deps: Pick<Deps, 'db'>, userId: string): Promise<ThreadSummary[]> {
+/**
+ * My threads (or just those in `onlyThreadIds`), most recent activity first, each with members, last
+ * message and my unread count.
+ */
+export async function listThreads(deps: Pick<Deps, 'db'>, userId: string, onlyThreadIds?: string[]): Promise<ThreadSummary[]> {
   const memberships = await deps.db.threadMember.findMany({
-    where: { userId },
+    where: { userId, ...(onlyThreadIds ? { threadId: { in: onlyThreadIds } } : {}) },
     select: {
       lastReadSeq: true,
       thread: {

@@ -9,22 +9,9 @@ const CATCH_UP_PAGE = 500;
  * A thread's messages after `lastEventId` (or from now on, when absent), then live, in seq order with no
  * gap and no duplicate. It listens on the bus before reading the database, so nothing committed in
  * between is missed; the bus is the fast path (no query per delivery) and the database fills any gap.
- * The caller has checked membership; `onEnd` runs when the stream ends, however it ends.
+ * The caller has checked membership.
  */
 export async function* streamThread(
-  deps: Pick<Deps, 'db' | 'bus' | 'metrics' | 'clock'>,
-  input: { threadId: string; lastEventId?: string | null | undefined },
-  signal: AbortSignal,
-  onEnd: () => void = () => {},
-): AsyncGenerator<TrackedEnvelope<MessageView>> {
-  try {
-    yield* streamFromBusAndDatabase(deps, input, signal);
-  } finally {
-    onEnd();
-  }
-}
-
-async function* streamFromBusAndDatabase(
   deps: Pick<Deps, 'db' | 'bus' | 'metrics' | 'clock'>,
   input: { threadId: string; lastEventId?: string | null | undefined },
   signal: AbortSignal,
@@ -47,6 +34,7 @@ async function* streamFromBusAndDatabase(
 
   yield* catchUp();
   for await (const event of live) {
+    if (event.type === 'threadAdded') continue; // a user-channel notice; not on thread channels
     if (event.type === 'resync') {
       yield* catchUp();
       continue;

@@ -27,3 +27,12 @@ export function holdSubscriptionSlot(ctx: Context, signal: AbortSignal | undefin
   signal?.addEventListener('abort', release, { once: true });
   return release;
 }
+
+/** Runs `release` when the stream ends, however it ends. */
+export async function* releasingWhenDone<T>(stream: AsyncGenerator<T>, release: () => void): AsyncGenerator<T> {
+  try {
+    yield* stream;
+  } finally {
+    release();
+  }
+}

@@ -5,8 +5,9 @@ import { getOrCreateDirectThread } from '../domain/getOrCreateDirectThread.ts';
 import { listThreads } from '../domain/listThreads.ts';
 import { markThreadRead } from '../domain/markThreadRead.ts';
 import { GROUP_MAX_OTHER_MEMBERS, idSchema, usernameSchema } from '../domain/schemas.ts';
+import { streamActivity } from '../domain/streamActivity.ts';
 import { streamThread } from '../domain/streamThread.ts';
-import { holdSubscriptionSlot } from '../limits/subscriptionSlots.ts';
+import { holdSubscriptionSlot, releasingWhenDone } from '../limits/subscriptionSlots.ts';
 import { authedProcedure, router } from '../trpc/init.ts';
 
 export const threadRouter = router({
@@ -36,7 +37,13 @@ export const threadRouter = router({
     .subscription(async ({ ctx, input, signal }) => {
       await assertThreadMember(ctx, input.threadId, ctx.user.id);
       const release = holdSubscriptionSlot(ctx, signal);
-      return streamThread(ctx, input, signal ?? new AbortController().signal, release);
+      return releasingWhenDone(streamThread(ctx, input, signal ?? new AbortController().signal), release);
     }),
+
+  /** Live activity across my threads (new messages, threads I am added to), for a thread list. */
+  onActivity: authedProcedure.subscription(({ ctx, signal }) => {
+    const release = holdSubscriptionSlot(ctx, signal);
+    return releasingWhenDone(streamActivity(ctx, ctx.user.id, signal ?? new AbortController().signal), release);
+  }),
 });
 

@@ -1,0 +1,57 @@
+import { threadTopic, userTopic, type Topic } from '../bus/eventBus.ts';
+import type { Deps } from '../deps.ts';
+import { listThreads } from './listThreads.ts';
+import type { MessageView } from './messageView.ts';
+import type { ThreadSummary } from './threadView.ts';
+
+/** Threads whose messages an activity stream follows; older ones show up again when they get a message elsewhere. */
+export const ACTIVITY_MAX_THREADS = 500;
+
+export type ActivityEvent =
+  /** A new message in one of my threads. */
+  | { type: 'message'; message: MessageView }
+  /** I was added to a thread (someone started one with me, or I did on another device). */
+  | { type: 'thread'; thread: ThreadSummary }
+  /** Something may have been missed: read thread.list again. */
+  | { type: 'resync' };
+
+/**
+ * Live activity across all my threads, for a thread list. It rides the same per-thread bus channels as
+ * thread.onMessage (shared per process), plus my own channel for threads I am added to, so sending a
+ * message costs nothing extra for it. It is a hint stream: after `resync` the list is re-read.
+ */
+export async function* streamActivity(
+  deps: Pick<Deps, 'db' | 'bus'>,
+  userId: string,
+  signal: AbortSignal,
+): AsyncGenerator<ActivityEvent> {
+  const live = deps.bus.subscribeTopics([userTopic(userId)], { signal });
+  const followed = new Set<string>();
+  const follow = async () => {
+    const memberships = await deps.db.threadMember.findMany({
+      where: { userId },
+      select: { threadId: true },
+      orderBy: { thread: { lastMessageAt: 'desc' } },
+      take: ACTIVITY_MAX_THREADS,
+    });
+    const fresh = memberships.map((m) => m.threadId).filter((id) => !followed.has(id));
+    for (const id of fresh) followed.add(id);
+    live.add(fresh.map((id): Topic => threadTopic(id)));
+  };
+  await follow();
+  for await (const event of live) {
+    if (event.type === 'message') {
+      yield { type: 'message', message: event.message };
+    } else if (event.type === 'threadAdded') {
+      if (!followed.has(event.threadId)) {
+        followed.add(event.threadId);
+        live.add([threadTopic(event.threadId)]);
+      }
+      const [thread] = await listThreads(deps, userId, [event.threadId]);
+      if (thread) yield { type: 'thread', thread };
+    } else {
+      await follow();
+      yield { type: 'resync' };
+    }
+  }
+}
