@@ -1,0 +1,71 @@
+import { createParleyClient, type ConnectionState, type ParleyClient, type User } from '@parley/client';
+import { Conversation } from './conversation.svelte.ts';
+import { describeError } from './describeError.ts';
+import { ThreadList } from './threadList.svelte.ts';
+
+/** A signed-in person's chat: one socket, the thread list and the open conversation. */
+export class Chat {
+  connection = $state<ConnectionState>('connecting');
+  conversation = $state<Conversation | null>(null);
+  readonly threads: ThreadList;
+  readonly me: User;
+  readonly #client: ParleyClient;
+  readonly #readUpTo = new Map<string, number>();
+
+  /** `onSessionEnded` runs when the server closes the socket because the session is over. */
+  constructor(me: User, onSessionEnded: () => void) {
+    this.me = me;
+    // No url and no token: the socket goes to this page's origin (wss: on https) and carries the cookie.
+    const client = createParleyClient({
+      onConnectionState: (state) => {
+        const wasReconnecting = this.connection === 'reconnecting';
+        this.connection = state;
+        // Threads started while we were away have no subscription to bring them in.
+        if (state === 'open' && wasReconnecting) void this.threads.refresh();
+        if (state === 'closed' && client.closeReason === 'session-ended') onSessionEnded();
+      },
+    });
+    this.#client = client;
+    this.threads = new ThreadList(client, me);
+    this.threads.start();
+  }
+
+  /** Opens a thread (or none), stopping the previous conversation's stream. */
+  open(threadId: string | null): void {
+    if (this.conversation?.threadId === threadId) return;
+    this.conversation?.stop();
+    this.conversation = threadId ? new Conversation(this.#client, this.me, threadId) : null;
+    void this.conversation?.start();
+  }
+
+  /** Starts (or finds) the direct thread with `username`; resolves to its id, or throws a sentence for the form. */
+  async startConversation(username: string): Promise<string> {
+    try {
+      const thread = await this.#client.api.thread.getOrCreate.mutate({ username });
+      this.threads.add(thread);
+      return thread.id;
+    } catch (error) {
+      throw new Error(describeError(error, { NOT_FOUND: `There is no one called “${username}”. Check the spelling.` }));
+    }
+  }
+
+  /** Marks the open thread read up to its newest message while the page is visible. */
+  markRead(isPageVisible: boolean): void {
+    const conversation = this.conversation;
+    this.threads.setReading(isPageVisible ? (conversation?.threadId ?? null) : null);
+    if (!isPageVisible || !conversation?.lastSeq) return;
+    const { threadId, lastSeq } = conversation;
+    if ((this.#readUpTo.get(threadId) ?? 0) >= lastSeq) return;
+    this.#readUpTo.set(threadId, lastSeq);
+    this.#client.api.thread.markRead.mutate({ threadId, seq: lastSeq }).catch(() => {
+      // Unread counts are advisory; the next message marks the thread read again.
+      this.#readUpTo.delete(threadId);
+    });
+  }
+
+  async dispose(): Promise<void> {
+    this.threads.stop();
+    this.conversation?.stop();
+    await this.#client.close();
+  }
+}

@@ -1,0 +1,15 @@
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { defineConfig } from 'vite';
+
+// The dev server forwards the API (HTTP and WebSocket) so the page, its cookie and its socket share one origin.
+const serverUrl = process.env.PARLEY_SERVER_URL ?? 'http://localhost:3000';
+
+export default defineConfig({
+  plugins: [svelte()],
+  server: {
+    port: 5173,
+    strictPort: true,
+    proxy: { '/trpc': { target: serverUrl, ws: true } },
+  },
+  build: { target: 'es2022' },
+});

@@ -1,0 +1,56 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { repoRoot } from '../helpers/paths.ts';
+
+// Debian's Chromium; these flags keep it from reaching the network or needing a sandbox in CI.
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+}
+
+/** A person at a browser: their own context (cookies), one page, and what the page did that it should not. */
+export interface Person {
+  name: string;
+  context: BrowserContext;
+  page: Page;
+  /** alert/confirm/prompt dialogs the page opened. */
+  dialogs: string[];
+  /** Uncaught exceptions in the page. */
+  pageErrors: string[];
+}
+
+export async function openPerson(browser: Browser, name: string, viewport = { width: 1100, height: 720 }): Promise<Person> {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  const person: Person = { name, context, page, dialogs: [], pageErrors: [] };
+  page.on('dialog', (dialog) => {
+    person.dialogs.push(dialog.message());
+    void dialog.dismiss();
+  });
+  page.on('pageerror', (error) => person.pageErrors.push(error.message));
+  return person;
+}
+
+/** Numbered screenshots in test-results/browser/<timestamp>-<story>/ (gitignored), a folder per run of a story. */
+export function screenshotFolder(story: string): { dir: string; shot(page: Page, name: string): Promise<void> } {
+  const dir = join(repoRoot, 'test-results/browser', `${new Date().toISOString().replace(/[:.]/g, '-')}-${story}`);
+  mkdirSync(dir, { recursive: true });
+  let count = 0;
+  return {
+    dir,
+    async shot(page, name) {
+      count += 1;
+      await page.screenshot({ path: join(dir, `${String(count).padStart(2, '0')}-${name}.png`) });
+    },
+  };
+}
