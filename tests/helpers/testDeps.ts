@@ -14,6 +14,7 @@ import {
 import { createSession } from '@parley/api/auth/session';
 import { createRedisEventBus } from '@parley/api/bus/redisEventBus';
 import { createDatabase } from '@parley/api/db/createDatabase';
+import { createBatchedAppender } from '@parley/api/db/hotPath';
 import { InFlight } from '@parley/api/inFlight';
 import { createRateLimits, DEFAULT_RATE_LIMITS } from '@parley/api/limits/rateLimits';
 import { createMetrics } from '@parley/api/metrics/metrics';
@@ -41,10 +42,13 @@ export interface TestDeps extends Deps {
   close(): Promise<void>;
 }
 
-/** Real domain services on a throwaway embedded database, with the Redis bus over ioredis-mock. */
-export async function createTestDeps(): Promise<TestDeps> {
+/**
+ * Real domain services on a throwaway embedded database (or the given PostgreSQL database), with the
+ * Redis bus over ioredis-mock.
+ */
+export async function createTestDeps(options: { databaseUrl?: string } = {}): Promise<TestDeps> {
   const dir = makeTempDir();
-  const url = `file:${dir.path}/parley.db`;
+  const url = options.databaseUrl ?? `file:${dir.path}/parley.db`;
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   await applyMigrations(url, migrationsDir, logger);
   const database: Database = await createDatabase(url);
@@ -59,6 +63,8 @@ export async function createTestDeps(): Promise<TestDeps> {
   return {
     db: database.db,
     dbProvider: database.provider,
+    hotPath: database.hotPath,
+    appendMessage: createBatchedAppender((batch) => database.hotPath.appendMessages(batch)),
     bus,
     clock: new ManualClock(),
     newId: randomUUID,

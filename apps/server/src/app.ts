@@ -11,6 +11,7 @@ import { touchSessionsInUse } from '@parley/api/auth/session';
 import { createMemoryEventBus } from '@parley/api/bus/memoryEventBus';
 import { createRedisEventBus } from '@parley/api/bus/redisEventBus';
 import { createDatabase } from '@parley/api/db/createDatabase';
+import { createBatchedAppender } from '@parley/api/db/hotPath';
 import { applyMigrations } from '@parley/api/db/migrate';
 import { InFlight } from '@parley/api/inFlight';
 import { createRateLimits } from '@parley/api/limits/rateLimits';
@@ -72,6 +73,8 @@ export async function createParley(options: ParleyOptions): Promise<Parley> {
   const deps: Deps = {
     db: database.db,
     dbProvider: database.provider,
+    hotPath: database.hotPath,
+    appendMessage: createBatchedAppender((batch) => database.hotPath.appendMessages(batch)),
     bus,
     clock: systemClock,
     newId: randomUUID,

@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   const parley = await createParley({ config, logger, migrationsDir: `${repoRoot}prisma/migrations` });
   const url = await parley.listen();
   logger.info(
-    { url, database: parley.deps.dbProvider, bus: config.redisUrl ? 'redis' : 'in-process', pid: process.pid },
+    { url, database: parley.deps.dbProvider, bus: config.redisUrl ? 'redis' : 'in-process' },
     `Parley listening on ${url}`,
   );
 

@@ -13,7 +13,7 @@ export const ANONYMOUS: Caller = { user: null, session: null };
  * reconnect loop that a context throwing after the upgrade causes (trpc#4774).
  */
 export function createUpgradeHandler(options: {
-  deps: Pick<Deps, 'db' | 'clock'>;
+  deps: Pick<Deps, 'db' | 'clock' | 'hotPath'>;
   wss: WebSocketServer;
   path: string;
   isAllowedOrigin: (origin: string) => boolean;

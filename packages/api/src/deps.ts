@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { EventBus } from './bus/eventBus.ts';
 import type { Db, DbProvider } from './db/db.ts';
+import type { AppendRequest, HotPath } from './db/hotPath.ts';
 import type { InFlight } from './inFlight.ts';
 import type { RateLimits } from './limits/rateLimits.ts';
 import type { Metrics } from './metrics/metrics.ts';
@@ -25,6 +26,10 @@ export interface SessionSockets {
 export interface Deps {
   db: Db;
   dbProvider: DbProvider;
+  /** Plain-SQL per-message and per-connection queries (see db/hotPath.ts). */
+  hotPath: HotPath;
+  /** hotPath.appendMessages behind group commit: resolves with the message's seq, or null if refused. */
+  appendMessage(request: AppendRequest): Promise<number | null>;
   bus: EventBus;
   clock: Clock;
   newId(): string;

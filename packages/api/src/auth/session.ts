@@ -22,7 +22,7 @@ export interface ValidSession {
   lastUsedAt: Date;
 }
 
-type SessionDeps = Pick<Deps, 'db' | 'clock'>;
+type SessionDeps = Pick<Deps, 'db' | 'clock' | 'hotPath'>;
 
 function generateSecureRandomString(): string {
   // 24 bytes = 120 bits of entropy in base32 (Lucia's choice).
@@ -50,10 +50,8 @@ export async function validateSessionToken(
 ): Promise<{ session: ValidSession; user: SessionUser } | null> {
   const [id, secret, extra] = token.split('.');
   if (!id || !secret || extra !== undefined || id.length > 64 || secret.length > 64) return null;
-  const row = await deps.db.session.findUnique({
-    where: { id },
-    include: { user: { select: { id: true, username: true } } },
-  });
+  // Every HTTP call and WebSocket connection comes through here, so it reads through the hot path.
+  const row = await deps.hotPath.findSession(id);
   if (!row) return null;
   if (!constantTimeEqual(hashSecret(secret), new Uint8Array(row.secretHash))) return null;
   const now = deps.clock.now();
@@ -68,7 +66,7 @@ export async function validateSessionToken(
   }
   return {
     session: { id: row.id, userId: row.userId, createdAt: row.createdAt, lastUsedAt },
-    user: row.user,
+    user: { id: row.userId, username: row.username },
   };
 }
 

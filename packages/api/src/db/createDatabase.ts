@@ -3,13 +3,17 @@ import { dirname } from 'node:path';
 import type { Client, Config, InStatement, ResultSet, Transaction } from '@libsql/client';
 import { PrismaLibSQL } from '@prisma/adapter-libsql';
 import { PrismaPg } from '@prisma/adapter-pg';
+import { Mutex } from 'async-mutex';
+import type { HotPath } from './hotPath.ts';
+import { createPostgresHotPath } from './postgresHotPath.ts';
+import { createSqliteHotPath } from './sqliteHotPath.ts';
 import type { Database, Db, DbProvider } from './db.ts';
 import { PrismaClient as PostgresPrismaClient } from './generated/postgresql/client.ts';
 import { PrismaClient as SqlitePrismaClient } from './generated/sqlite/client.ts';
 
 // journal_mode is stored in the file; busy_timeout and foreign_keys last only as long as a connection.
 // (libsql happens to default foreign_keys to on, but the schema's ON DELETE CASCADE must not hinge on that.)
-const SQLITE_PRAGMAS = ['PRAGMA busy_timeout = 5000', 'PRAGMA foreign_keys = ON', 'PRAGMA journal_mode = WAL'];
+const SQLITE_PRAGMAS = ['PRAGMA busy_timeout = 5000', 'PRAGMA foreign_keys = ON', 'PRAGMA journal_mode = WAL', 'PRAGMA synchronous = NORMAL'];
 
 export function databaseProvider(url: string): DbProvider {
   return /^postgres(ql)?:\/\//i.test(url) ? 'postgresql' : 'sqlite';
@@ -18,19 +22,26 @@ export function databaseProvider(url: string): DbProvider {
 export async function createDatabase(url: string, options: { poolSize?: number } = {}): Promise<Database> {
   const provider = databaseProvider(url);
   let db: Db;
+  let hotPath: HotPath;
   if (provider === 'postgresql') {
     // Bounded waits: while PostgreSQL is unreachable a call fails within seconds instead of hanging.
     const pool = { connectionString: url, max: options.poolSize, connectionTimeoutMillis: 5000, query_timeout: 15_000 };
     db = new PostgresPrismaClient({ adapter: new PrismaPg(pool) });
+    await db.$connect();
+    hotPath = createPostgresHotPath(url, options.poolSize ?? 10);
   } else {
     ensureSqliteDirectory(url);
+    const adapter = new OneConnectionLibSQL({ url });
     // Same schema, same model API: only the generated provider differs.
-    db = new SqlitePrismaClient({ adapter: new OneConnectionLibSQL({ url }) }) as unknown as Db;
+    db = new SqlitePrismaClient({ adapter }) as unknown as Db;
+    await db.$connect();
+    await db.$queryRaw`SELECT 1`; // makes Prisma open the connection the hot path shares
+    hotPath = createSqliteHotPath(adapter.connection(), adapter.exclusive);
   }
-  await db.$connect();
   return {
     db,
     provider,
+    hotPath,
     async ping() {
       try {
         await db.$queryRaw`SELECT 1`;
@@ -39,7 +50,10 @@ export async function createDatabase(url: string, options: { poolSize?: number }
         return false;
       }
     },
-    close: () => db.$disconnect(),
+    async close() {
+      await hotPath.close();
+      await db.$disconnect();
+    },
   };
 }
 
@@ -54,34 +68,61 @@ export function ensureSqliteDirectory(url: string): void {
 /**
  * libsql's local `transaction()` hands its connection to the transaction and lazily opens a new one,
  * which silently drops busy_timeout (Prisma runs upserts and nested writes in transactions) and keeps
- * one file handle per transaction open until garbage collection. The Prisma adapter already serializes
- * every query and transaction behind one mutex, so transactions can simply run on the one connection.
+ * one file handle per transaction open until garbage collection. So transactions run on the one
+ * connection, and a lock of ours (below the adapter's own) spans each statement or whole transaction,
+ * so that the hot path's raw transactions, sharing the connection, never interleave with Prisma's.
  */
 class OneConnectionLibSQL extends PrismaLibSQL {
+  readonly #lock = new Mutex();
+  #client: Client | null = null;
+  #ready: Promise<void> = Promise.resolve();
+
+  /** Runs `work` alone on the shared connection (after the pragmas are set). */
+  readonly exclusive = <T>(work: () => Promise<T>): Promise<T> =>
+    this.#lock.runExclusive(async () => {
+      await this.#ready;
+      return work();
+    });
+
+  connection(): Client {
+    if (!this.#client) throw new Error('the SQLite connection is not open yet');
+    return this.#client;
+  }
+
   override createClient(config: Config): Client {
     const client = super.createClient(config);
-    const ready = (async () => {
+    this.#client = client;
+    this.#ready = (async () => {
       for (const sql of SQLITE_PRAGMAS) await client.execute(sql);
     })();
-    ready.catch(() => {}); // reported by the first query, which awaits it
+    this.#ready.catch(() => {}); // reported by the first query, which awaits it
+    const lock = this.#lock;
+    const ready = () => this.#ready;
     return new Proxy(client, {
       get(target, key) {
         if (key === 'transaction') {
           return async () => {
-            await ready;
-            // IMMEDIATE, not Prisma's DEFERRED: a deferred reader that later writes gets SQLITE_BUSY at
-            // once when another process wrote meanwhile, instead of waiting out the busy timeout.
-            await target.execute('BEGIN IMMEDIATE');
-            return sameConnectionTransaction(target);
+            const release = await lock.acquire();
+            try {
+              await ready();
+              // IMMEDIATE, not Prisma's DEFERRED: a deferred reader that later writes gets SQLITE_BUSY at
+              // once when another process wrote meanwhile, instead of waiting out the busy timeout.
+              await target.execute('BEGIN IMMEDIATE');
+            } catch (error) {
+              release();
+              throw error;
+            }
+            return sameConnectionTransaction(target, release);
           };
         }
         const value: unknown = Reflect.get(target, key, target);
         if (typeof value !== 'function') return value;
         if (key === 'execute' || key === 'batch' || key === 'executeMultiple') {
-          return async (...args: unknown[]) => {
-            await ready;
-            return value.apply(target, args);
-          };
+          return (...args: unknown[]) =>
+            lock.runExclusive(async () => {
+              await ready();
+              return value.apply(target, args);
+            });
         }
         return value.bind(target);
       },
@@ -89,11 +130,15 @@ class OneConnectionLibSQL extends PrismaLibSQL {
   }
 }
 
-function sameConnectionTransaction(client: Client): Transaction {
+function sameConnectionTransaction(client: Client, release: () => void): Transaction {
   let closed = false;
   const rollback = async () => {
     closed = true;
-    await client.execute('ROLLBACK');
+    try {
+      await client.execute('ROLLBACK');
+    } finally {
+      release();
+    }
   };
   return {
     get closed() {
@@ -114,6 +159,8 @@ function sameConnectionTransaction(client: Client): Transaction {
         // A failed COMMIT can leave the transaction open on the shared connection.
         await client.execute('ROLLBACK').catch(() => {});
         throw error;
+      } finally {
+        release();
       }
     },
     rollback,

@@ -1,4 +1,5 @@
 import type { PrismaClient } from './generated/postgresql/client.ts';
+import type { HotPath } from './hotPath.ts';
 
 /**
  * The Prisma client the domain code uses. Both generated clients (PostgreSQL and SQLite) come from one
@@ -10,6 +11,8 @@ export type DbProvider = 'postgresql' | 'sqlite';
 export interface Database {
   db: Db;
   provider: DbProvider;
+  /** Plain-SQL versions of the per-message and per-connection queries. */
+  hotPath: HotPath;
   /** Answers whether the database responds (health checks). */
   ping(): Promise<boolean>;
   close(): Promise<void>;

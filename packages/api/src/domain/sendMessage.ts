@@ -3,7 +3,6 @@ import type { SessionUser } from '../auth/session.ts';
 import type { Deps } from '../deps.ts';
 import { assertThreadMember } from './assertThreadMember.ts';
 import { messageInclude, toMessageView, type MessageView } from './messageView.ts';
-import { isUniqueViolation } from './prismaErrors.ts';
 
 export interface SendMessageInput {
   threadId: string;
@@ -12,43 +11,33 @@ export interface SendMessageInput {
 }
 
 /**
- * Stores a message with the thread's next seq, then publishes it. The seq comes from bumping
- * Thread.lastSeq inside the insert's transaction: the row lock that takes makes seq order commit order,
- * so a subscriber that sees seq n on the bus can read every seq below n from the database.
- * A retry with the same clientId returns the first message instead of storing a second.
+ * Stores a message with its thread's next seq, then publishes it. The seq is taken inside the insert's
+ * transaction under the thread's write lock, so seq order is commit order: a subscriber that sees seq n
+ * on the bus can read every seq below n from the database. Concurrent sends share one transaction
+ * (group commit). A retry with the same clientId returns the first message instead of storing a second.
  */
 export async function sendMessage(
-  deps: Pick<Deps, 'db' | 'bus' | 'clock' | 'newId' | 'logger' | 'rateLimits' | 'metrics'>,
+  deps: Pick<Deps, 'db' | 'bus' | 'clock' | 'newId' | 'logger' | 'rateLimits' | 'metrics' | 'appendMessage'>,
   author: SessionUser,
   input: SendMessageInput,
 ): Promise<MessageView> {
   await deps.rateLimits.consumeSend(author.id);
-  await assertThreadMember(deps, input.threadId, author.id);
   const clientId = input.clientId ?? null;
-  let message: MessageView;
-  try {
-    message = await deps.db.$transaction(async (tx) => {
-      const now = deps.clock.now();
-      const { lastSeq: seq } = await tx.thread.update({
-        where: { id: input.threadId },
-        data: { lastSeq: { increment: 1 }, lastMessageAt: now },
-        select: { lastSeq: true },
-      });
-      const row = await tx.message.create({
-        data: { id: deps.newId(), threadId: input.threadId, seq, authorId: author.id, body: input.body, clientId, createdAt: now },
-      });
-      await tx.threadMember.update({
-        where: { threadId_userId: { threadId: input.threadId, userId: author.id } },
-        data: { lastReadSeq: seq },
-      });
-      return toMessageView({ ...row, author });
-      // Senders of one thread queue on its row lock; waiting is better than failing a send that would succeed.
-    }, { maxWait: 10_000, timeout: 15_000 });
-  } catch (error) {
-    // The unique (authorId, clientId) key is the idempotency check: no extra read on the common path.
-    if (clientId && isUniqueViolation(error)) return findRetriedMessage(deps, author.id, clientId, input.threadId);
-    throw error;
-  }
+  const createdAt = deps.clock.now();
+  const id = deps.newId();
+  const seq = await deps.appendMessage({ id, threadId: input.threadId, authorId: author.id, body: input.body, clientId, createdAt });
+  // Refusals are rare, so the common path spends no query on explaining them.
+  if (seq === null) return explainRefusal(deps, author.id, input.threadId, clientId);
+
+  const message: MessageView = {
+    id,
+    threadId: input.threadId,
+    seq,
+    author: { id: author.id, username: author.username },
+    body: input.body,
+    clientId,
+    createdAt: createdAt.toISOString(),
+  };
   deps.metrics.messagesSent.inc();
   try {
     await deps.bus.publish(message);
@@ -57,6 +46,13 @@ export async function sendMessage(
     deps.logger.warn({ err: error, threadId: message.threadId, seq: message.seq }, 'bus publish failed');
   }
   return message;
+}
+
+/** Why an append stored nothing: not a member (or no such thread), or a retried clientId. */
+async function explainRefusal(deps: Pick<Deps, 'db'>, authorId: string, threadId: string, clientId: string | null): Promise<MessageView> {
+  await assertThreadMember(deps, threadId, authorId);
+  if (clientId) return findRetriedMessage(deps, authorId, clientId, threadId);
+  throw new Error(`append refused for a member without a clientId (thread ${threadId})`);
 }
 
 async function findRetriedMessage(

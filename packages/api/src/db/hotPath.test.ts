@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { createBatchedAppender, type AppendRequest } from './hotPath.ts';
+
+function request(n: number): AppendRequest {
+  return { id: `m${n}`, threadId: 't', authorId: 'a', body: String(n), clientId: null, createdAt: new Date(0) };
+}
+
+describe('the group-commit appender', () => {
+  it('writes appends that arrive while a write is in flight together, in arrival order', async () => {
+    const batches: string[][] = [];
+    let seq = 0;
+    const append = createBatchedAppender(async (batch) => {
+      batches.push(batch.map((r) => r.id));
+      await new Promise((r) => setTimeout(r, 5));
+      return batch.map(() => ++seq);
+    });
+    const seqs = await Promise.all(Array.from({ length: 10 }, (_, i) => append(request(i))));
+    expect(seqs).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(batches[0]).toEqual(['m0']); // the first one does not wait for company
+    expect(batches.slice(1).flat()).toEqual(['m1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7', 'm8', 'm9']);
+    expect(batches.length).toBeLessThan(10);
+  });
+
+  it('retries a failed batch item by item, so only the bad item fails', async () => {
+    const append = createBatchedAppender(async (batch) => {
+      if (batch.some((r) => r.body === 'bad')) throw new Error('unique violation');
+      return batch.map((r) => Number(r.id.slice(1)));
+    });
+    const first = append(request(0)); // in flight alone, so the next three form one batch
+    const results = await Promise.allSettled([append(request(1)), append({ ...request(2), body: 'bad' }), append(request(3))]);
+    expect(await first).toBe(0);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+  });
+
+  it('splits a long queue into batches of at most the given size', async () => {
+    const sizes: number[] = [];
+    const append = createBatchedAppender(async (batch) => {
+      sizes.push(batch.length);
+      return batch.map(() => 1);
+    }, 4);
+    await Promise.all(Array.from({ length: 11 }, (_, i) => append(request(i))));
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(4);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(11);
+  });
+});
