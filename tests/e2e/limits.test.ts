@@ -71,6 +71,18 @@ describe('limits', () => {
     expect(slowed?.retryAfterMs).toBeGreaterThan(60_000);
   });
 
+  it('behind a trusted proxy, counts failed log-ins per forwarded address, not per proxy', async () => {
+    const s = await server({ TRUST_PROXY: 'true' });
+    await signUpOverHttp(s.url, 'erin', 'the right password');
+    const attacker = httpClient(s.url, { 'x-forwarded-for': '203.0.113.7, 10.0.0.1' });
+    for (let i = 0; i < 10; i++) await failureOf(attacker.auth.logIn.mutate({ username: 'erin', password: `wrong guess ${i}` }));
+    expect((await failureOf(attacker.auth.logIn.mutate({ username: 'erin', password: 'the right password' })))?.code).toBe(
+      'TOO_MANY_REQUESTS',
+    );
+    const erinAtHome = httpClient(s.url, { 'x-forwarded-for': '198.51.100.20' });
+    expect((await erinAtHome.auth.logIn.mutate({ username: 'erin', password: 'the right password' })).user.username).toBe('erin');
+  });
+
   it('refuses a subscription past the per-socket limit', async () => {
     const s = await server({ MAX_SUBSCRIPTIONS_PER_SOCKET: '2' });
     const { api, thread } = await chat(s);

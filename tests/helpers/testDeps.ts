@@ -69,7 +69,7 @@ export async function createTestDeps(options: { databaseUrl?: string } = {}): Pr
     clock: new ManualClock(),
     newId: randomUUID,
     logger,
-    config: { cookieSecure: false, maxSubscriptionsPerSocket: 100 },
+    config: { cookieSecure: false, trustProxy: false, maxSubscriptionsPerSocket: 100 },
     rateLimits: createRateLimits(DEFAULT_RATE_LIMITS),
     metrics: createMetrics({ openSockets: () => 0, defaultMetrics: false }),
     inFlight: new InFlight(),

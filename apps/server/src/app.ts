@@ -79,7 +79,7 @@ export async function createParley(options: ParleyOptions): Promise<Parley> {
     clock: systemClock,
     newId: randomUUID,
     logger,
-    config: { cookieSecure: config.cookieSecure, maxSubscriptionsPerSocket: config.maxSubscriptionsPerSocket },
+    config: { cookieSecure: config.cookieSecure, trustProxy: config.trustProxy, maxSubscriptionsPerSocket: config.maxSubscriptionsPerSocket },
     rateLimits: createRateLimits(config.rateLimits, redis ? { client: redis.publisher, prefix: config.redisPrefix } : undefined),
     metrics,
     inFlight: new InFlight(),

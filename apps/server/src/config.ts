@@ -31,6 +31,7 @@ const envSchema = z.object({
     }),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_PRETTY: booleanish.optional(),
+  TRUST_PROXY: booleanish.default(false),
   COOKIE_SECURE: z
     .enum(['auto', 'true', 'false'])
     .default('auto')
@@ -64,6 +65,7 @@ function toConfig(env: z.infer<typeof envSchema>) {
     logLevel: env.LOG_LEVEL,
     logPretty: env.LOG_PRETTY,
     cookieSecure: env.COOKIE_SECURE,
+    trustProxy: env.TRUST_PROXY,
     staticDir: env.STATIC_DIR,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     sessionSweepMs: env.SESSION_SWEEP_MS,

@@ -13,6 +13,8 @@ export interface Clock {
 export interface ApiConfig {
   /** Mark the session cookie Secure; 'auto' follows the request (https or x-forwarded-proto). */
   cookieSecure: boolean | 'auto';
+  /** Behind a reverse proxy: take the client's address from X-Forwarded-For (for per-address limits). */
+  trustProxy: boolean;
   /** thread.onMessage subscriptions one socket may hold at once. */
   maxSubscriptionsPerSocket: number;
 }

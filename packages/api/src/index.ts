@@ -5,6 +5,7 @@ export type { Deps, Clock, ApiConfig, SessionSockets } from './deps.ts';
 export { systemClock } from './deps.ts';
 export type { MessageView } from './domain/messageView.ts';
 export type { ThreadView, ThreadSummary } from './domain/threadView.ts';
+export type { ActivityEvent } from './domain/streamActivity.ts';
 export type { EventBus, BusEvent } from './bus/eventBus.ts';
 export { validateSessionToken, type SessionUser, type ValidSession } from './auth/session.ts';
 export { readSessionCookie } from './auth/cookie.ts';

@@ -197,6 +197,22 @@ export function createRedisEventBus(options: RedisEventBusOptions): RedisEventBu
   };
   const onError = (err: unknown): void => logger.warn({ err }, 'redis bus connection error');
 
+  // A message stored while the publisher was down reached no subscriber, and in a quiet thread nothing
+  // else would make them look: the newest such message per thread is published again once the
+  // publisher is back (subscribers see the gap and read the rest from the database).
+  const owed = new Map<string, MessageView>();
+  const owePublish = (message: MessageView): void => {
+    const prior = owed.get(message.threadId);
+    if (!prior || prior.seq < message.seq) owed.set(message.threadId, message);
+  };
+  const payOwedPublishes = (): void => {
+    for (const [threadId, message] of owed) {
+      owed.delete(threadId);
+      publisher.publish(threadChannel(prefix, threadId), JSON.stringify(message)).catch(() => owePublish(message));
+    }
+  };
+  publisher.on('ready', payOwedPublishes);
+
   subscriber.on('message', onMessage);
   subscriber.on('ready', onReady);
   subscriber.on('close', onDown);
@@ -207,7 +223,12 @@ export function createRedisEventBus(options: RedisEventBusOptions): RedisEventBu
   return {
     async publish(message: MessageView) {
       if (closed) throw new Error('event bus is closed');
-      await publisher.publish(threadChannel(prefix, message.threadId), JSON.stringify(message));
+      try {
+        await publisher.publish(threadChannel(prefix, message.threadId), JSON.stringify(message));
+      } catch (error) {
+        owePublish(message);
+        throw error;
+      }
     },
 
     async publishSessionsEnded(sessionIds) {
@@ -271,6 +292,7 @@ export function createRedisEventBus(options: RedisEventBusOptions): RedisEventBu
       for (const channel of [...channels.values()]) for (const queue of [...channel.queues]) queue.end();
       channels.clear();
       subscriber.off('message', onMessage);
+      publisher.off('ready', payOwedPublishes);
       subscriber.off('ready', onReady);
       subscriber.off('close', onDown);
       subscriber.off('end', onDown);

@@ -25,7 +25,7 @@ export async function createDatabase(url: string, options: { poolSize?: number }
   let hotPath: HotPath;
   if (provider === 'postgresql') {
     // Bounded waits: while PostgreSQL is unreachable a call fails within seconds instead of hanging.
-    const pool = { connectionString: url, max: options.poolSize, connectionTimeoutMillis: 5000, query_timeout: 15_000 };
+    const pool = { connectionString: url, max: options.poolSize, connectionTimeoutMillis: 3000, query_timeout: 10_000 };
     db = new PostgresPrismaClient({ adapter: new PrismaPg(pool) });
     await db.$connect();
     hotPath = createPostgresHotPath(url, options.poolSize ?? 10);
@@ -43,11 +43,17 @@ export async function createDatabase(url: string, options: { poolSize?: number }
     provider,
     hotPath,
     async ping() {
+      // Bounded, so /readyz answers promptly while the database does not.
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), 2000)));
+      const answer = db.$queryRaw`SELECT 1`.then(
+        () => true,
+        () => false,
+      );
       try {
-        await db.$queryRaw`SELECT 1`;
-        return true;
-      } catch {
-        return false;
+        return await Promise.race([answer, timeout]);
+      } finally {
+        clearTimeout(timer);
       }
     },
     async close() {

@@ -23,7 +23,7 @@ describe('the group-commit appender', () => {
 
   it('retries a failed batch item by item, so only the bad item fails', async () => {
     const append = createBatchedAppender(async (batch) => {
-      if (batch.some((r) => r.body === 'bad')) throw new Error('unique violation');
+      if (batch.some((r) => r.body === 'bad')) throw Object.assign(new Error('duplicate key'), { code: '23505' });
       return batch.map((r) => Number(r.id.slice(1)));
     });
     const first = append(request(0)); // in flight alone, so the next three form one batch
@@ -32,12 +32,42 @@ describe('the group-commit appender', () => {
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
   });
 
+  it('fails the whole batch when it cannot know whether the commit landed', async () => {
+    let writes = 0;
+    const append = createBatchedAppender(async (batch) => {
+      writes++;
+      if (batch.length > 1) throw new Error('Connection terminated unexpectedly');
+      return [1];
+    });
+    const first = append(request(0));
+    const results = await Promise.allSettled([append(request(1)), append(request(2))]);
+    expect(await first).toBe(1);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    expect(writes).toBe(2); // no item-by-item retry that could store a message twice
+  });
+
+  it('fails the appends queued behind a batch that met an outage at once, without attempting them', async () => {
+    let writes = 0;
+    let release!: () => void;
+    const append = createBatchedAppender(async () => {
+      writes++;
+      await new Promise<void>((r) => (release = r));
+      throw new Error('Query read timeout');
+    });
+    const first = append(request(0));
+    const queued = [append(request(1)), append(request(2))];
+    release();
+    const results = await Promise.allSettled([first, ...queued]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    expect(writes).toBe(1);
+  });
+
   it('splits a long queue into batches of at most the given size', async () => {
     const sizes: number[] = [];
     const append = createBatchedAppender(async (batch) => {
       sizes.push(batch.length);
       return batch.map(() => 1);
-    }, 4);
+    }, { maxBatch: 4 });
     await Promise.all(Array.from({ length: 11 }, (_, i) => append(request(i))));
     expect(Math.max(...sizes)).toBeLessThanOrEqual(4);
     expect(sizes.reduce((a, b) => a + b, 0)).toBe(11);

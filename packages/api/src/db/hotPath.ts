@@ -1,3 +1,5 @@
+import { isConstraintViolation, isDatabaseUnavailable } from '../domain/prismaErrors.ts';
+
 /**
  * The few queries every message and every connection makes, in plain SQL per provider. Prisma's
  * per-query cost here (about 1 ms of CPU through its query compiler and driver adapter, against
@@ -36,13 +38,18 @@ export interface AppendRequest {
 
 /**
  * Group commit: appends queue while a write is in flight and go together in the next transaction, so
- * a busy process pays one commit per batch instead of one per message. A failing batch is retried
- * item by item, so one bad item (say, a clientId raced by its own retry) fails alone.
+ * a busy process pays one commit per batch instead of one per message. A batch that a constraint
+ * refused (rolled back, nothing stored) is retried item by item, so the one bad item fails alone; any
+ * other failure (a lost connection: did the COMMIT land?) fails the whole batch, since retrying it
+ * could store a message without a clientId twice.
  */
 export function createBatchedAppender(
   write: (batch: readonly AppendRequest[]) => Promise<Array<number | null>>,
-  maxBatch = 256,
+  options: { maxBatch?: number; isDefinitiveFailure?: (error: unknown) => boolean; isOutage?: (error: unknown) => boolean } = {},
 ): (request: AppendRequest) => Promise<number | null> {
+  const maxBatch = options.maxBatch ?? 256;
+  const isDefinitiveFailure = options.isDefinitiveFailure ?? isConstraintViolation;
+  const isOutage = options.isOutage ?? isDatabaseUnavailable;
   type Pending = { request: AppendRequest; resolve: (seq: number | null) => void; reject: (error: unknown) => void };
   let queue: Pending[] = [];
   let writing = false;
@@ -57,7 +64,11 @@ export function createBatchedAppender(
           const seqs = await write(batch.map((p) => p.request));
           batch.forEach((p, i) => p.resolve(seqs[i] ?? null));
         } catch (error) {
-          if (batch.length === 1) batch[0]!.reject(error);
+          if (isOutage(error)) {
+            // The appends queued behind a batch that met an outage would each wait out the same timeouts:
+            // they fail now, unattempted, and their senders retry.
+            for (const p of [...batch, ...queue.splice(0)]) p.reject(error);
+          } else if (batch.length === 1 || !isDefinitiveFailure(error)) for (const p of batch) p.reject(error);
           else for (const p of batch) await write([p.request]).then((seqs) => p.resolve(seqs[0] ?? null), p.reject);
         }
       }

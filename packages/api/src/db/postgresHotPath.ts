@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { isDatabaseUnavailable } from '../domain/prismaErrors.ts';
 import type { AppendRequest, HotPath } from './hotPath.ts';
 
 // One statement per message: bump the thread (its row lock orders concurrent senders, so seq order is
@@ -29,7 +30,9 @@ const FIND_SESSION = `
   WHERE s."id" = $1`;
 
 export function createPostgresHotPath(url: string, poolSize: number): HotPath {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5000, query_timeout: 15_000 });
+  // Short bounds: while PostgreSQL is unreachable a send fails within seconds (SERVICE_UNAVAILABLE) and
+  // does not hold up the sends queued behind its batch for the whole outage.
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 3000, query_timeout: 5000 });
   pool.on('error', () => {}); // an idle client's error; the next query reports the outage
 
   return {
@@ -45,6 +48,10 @@ export function createPostgresHotPath(url: string, poolSize: number): HotPath {
       // the sort is stable, so one thread's messages keep their order.
       const order = batch.map((m, i) => ({ m, i })).sort((a, b) => (a.m.threadId < b.m.threadId ? -1 : a.m.threadId > b.m.threadId ? 1 : 0));
       const client = await pool.connect();
+      // A checked-out client that loses its connection emits 'error'; unheard, that would end the process.
+      const onLost = () => {};
+      client.on('error', onLost);
+      let broken: Error | undefined;
       try {
         await client.query('BEGIN');
         const seqs: Array<number | null> = new Array(batch.length).fill(null);
@@ -55,10 +62,12 @@ export function createPostgresHotPath(url: string, poolSize: number): HotPath {
         await client.query('COMMIT');
         return seqs;
       } catch (error) {
-        await client.query('ROLLBACK').catch(() => {});
+        if (isDatabaseUnavailable(error)) broken = error as Error; // no ROLLBACK on a dead socket: it would wait too
+        else await client.query('ROLLBACK').catch((e: Error) => (broken = e));
         throw error;
       } finally {
-        client.release();
+        client.off('error', onLost);
+        client.release(broken); // a broken connection is discarded, not handed to the next batch
       }
     },
 

@@ -28,8 +28,8 @@ export async function sendMessage(
   const seq = await deps.appendMessage({ id, threadId: input.threadId, authorId: author.id, body: input.body, clientId, createdAt });
   // Refusals are rare, so the common path spends no query on explaining them.
   if (seq === null) return explainRefusal(deps, author.id, input.threadId, clientId);
-
-  const message: MessageView = {
+  deps.metrics.messagesSent.inc();
+  return publishStored(deps, {
     id,
     threadId: input.threadId,
     seq,
@@ -37,21 +37,32 @@ export async function sendMessage(
     body: input.body,
     clientId,
     createdAt: createdAt.toISOString(),
-  };
-  deps.metrics.messagesSent.inc();
+  });
+}
+
+/** Publishes a stored message; a failure is logged, not returned, since the message is stored. */
+async function publishStored(deps: Pick<Deps, 'bus' | 'logger'>, message: MessageView): Promise<MessageView> {
   try {
     await deps.bus.publish(message);
   } catch (error) {
-    // Stored is delivered: subscribers fill the gap from the database at the next message or reconnect.
+    // The bus publishes it again when Redis is back; subscribers fill any gap from the database.
     deps.logger.warn({ err: error, threadId: message.threadId, seq: message.seq }, 'bus publish failed');
   }
   return message;
 }
 
-/** Why an append stored nothing: not a member (or no such thread), or a retried clientId. */
-async function explainRefusal(deps: Pick<Deps, 'db'>, authorId: string, threadId: string, clientId: string | null): Promise<MessageView> {
+/**
+ * Why an append stored nothing: not a member (or no such thread), or a retried clientId. A retry is
+ * published again, in case the first attempt was stored but never published (the process died between).
+ */
+async function explainRefusal(
+  deps: Pick<Deps, 'db' | 'bus' | 'logger'>,
+  authorId: string,
+  threadId: string,
+  clientId: string | null,
+): Promise<MessageView> {
   await assertThreadMember(deps, threadId, authorId);
-  if (clientId) return findRetriedMessage(deps, authorId, clientId, threadId);
+  if (clientId) return publishStored(deps, await findRetriedMessage(deps, authorId, clientId, threadId));
   throw new Error(`append refused for a member without a clientId (thread ${threadId})`);
 }
 

@@ -1,6 +1,7 @@
 import { threadTopic, userTopic, type Topic } from '../bus/eventBus.ts';
 import type { Deps } from '../deps.ts';
 import { listThreads } from './listThreads.ts';
+import { retryWhileUnavailable } from './retryWhileUnavailable.ts';
 import type { MessageView } from './messageView.ts';
 import type { ThreadSummary } from './threadView.ts';
 
@@ -28,17 +29,24 @@ export async function* streamActivity(
   const live = deps.bus.subscribeTopics([userTopic(userId)], { signal });
   const followed = new Set<string>();
   const follow = async () => {
-    const memberships = await deps.db.threadMember.findMany({
-      where: { userId },
-      select: { threadId: true },
-      orderBy: { thread: { lastMessageAt: 'desc' } },
-      take: ACTIVITY_MAX_THREADS,
-    });
+    const memberships = await retryWhileUnavailable(
+      () =>
+        deps.db.threadMember.findMany({
+          where: { userId },
+          select: { threadId: true },
+          orderBy: { thread: { lastMessageAt: 'desc' } },
+          take: ACTIVITY_MAX_THREADS,
+        }),
+      signal,
+    );
     const fresh = memberships.map((m) => m.threadId).filter((id) => !followed.has(id));
     for (const id of fresh) followed.add(id);
     live.add(fresh.map((id): Topic => threadTopic(id)));
   };
   await follow();
+  // The client read its list when the subscription started, which may be before the thread channels
+  // above were listened to: one resync closes that window.
+  yield { type: 'resync' };
   for await (const event of live) {
     if (event.type === 'message') {
       yield { type: 'message', message: event.message };
@@ -47,7 +55,7 @@ export async function* streamActivity(
         followed.add(event.threadId);
         live.add([threadTopic(event.threadId)]);
       }
-      const [thread] = await listThreads(deps, userId, [event.threadId]);
+      const [thread] = await retryWhileUnavailable(() => listThreads(deps, userId, [event.threadId]), signal);
       if (thread) yield { type: 'thread', thread };
     } else {
       await follow();

@@ -1,6 +1,7 @@
 import { tracked, type TrackedEnvelope } from '@trpc/server';
 import type { Deps } from '../deps.ts';
 import { listMessagesAfter } from './listMessages.ts';
+import { retryWhileUnavailable } from './retryWhileUnavailable.ts';
 import type { MessageView } from './messageView.ts';
 
 const CATCH_UP_PAGE = 500;
@@ -18,11 +19,12 @@ export async function* streamThread(
 ): AsyncGenerator<TrackedEnvelope<MessageView>> {
   const live = await deps.bus.subscribe(input.threadId, { signal });
 
-  let lastSeq = input.lastEventId != null ? Number(input.lastEventId) : await currentSeq(deps, input.threadId);
+  let lastSeq =
+    input.lastEventId != null ? Number(input.lastEventId) : await retryWhileUnavailable(() => currentSeq(deps, input.threadId), signal);
 
   async function* catchUp(): AsyncGenerator<TrackedEnvelope<MessageView>> {
     for (;;) {
-      const page = await listMessagesAfter(deps, input.threadId, lastSeq, CATCH_UP_PAGE);
+      const page = await retryWhileUnavailable(() => listMessagesAfter(deps, input.threadId, lastSeq, CATCH_UP_PAGE), signal);
       for (const message of page) {
         lastSeq = message.seq;
         deps.metrics.messagesDelivered.inc();

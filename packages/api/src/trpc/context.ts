@@ -34,7 +34,14 @@ export type Context = Deps &
 /** Builds the context every procedure sees; HTTP, WebSocket and tests all come through here. */
 export function createContext(deps: Deps, caller: Caller, transport: Context['transport']): Context {
   const req = transport.kind === 'internal' ? null : transport.req;
-  return { ...deps, ...caller, transport, clientAddress: req?.socket.remoteAddress ?? 'internal' };
+  return { ...deps, ...caller, transport, clientAddress: req ? clientAddressOf(req, deps.config.trustProxy) : 'internal' };
+}
+
+/** The caller's address; behind a trusted proxy, the first X-Forwarded-For entry (the proxy's own otherwise). */
+function clientAddressOf(req: IncomingMessage, trustProxy: boolean): string {
+  const forwarded = trustProxy ? req.headers['x-forwarded-for'] : undefined;
+  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
+  return first || req.socket.remoteAddress || 'unknown';
 }
 
 /** Sets a cookie when the call came over HTTP; over a WebSocket there is no response to carry one. */
