@@ -18,6 +18,8 @@ let bob: Person;
 let threadPath: string;
 const screenshots = screenshotFolder('two-people-chat');
 const latencies: number[] = [];
+/** thread.list calls Bob's page sent over its WebSocket: a thread list kept live by events needs no re-reads. */
+let bobListReads = 0;
 
 beforeAll(async () => {
   const staticDir = await ensureWebBuild();
@@ -32,6 +34,11 @@ beforeAll(async () => {
   browser = await launchChromium();
   alice = await openPerson(browser, 'alice');
   bob = await openPerson(browser, 'bob');
+  bob.page.on('websocket', (socket) => {
+    socket.on('framesent', ({ payload }) => {
+      if (String(payload).includes('"thread.list"')) bobListReads += 1;
+    });
+  });
   console.log(`browser screenshots: ${screenshots.dir}`);
 }, 180_000);
 
@@ -51,6 +58,11 @@ async function signUp(person: Person, net: TcpProxy) {
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Create account' }).click();
   await page.getByText(`Signed in as ${person.name}`).waitFor();
+}
+
+/** What is left of `budgetMs` since `started`; at least 1, because Playwright takes a timeout of 0 as none. */
+function leftOf(budgetMs: number, started: number): number {
+  return Math.max(1, budgetMs - (Date.now() - started));
 }
 
 function composer(page: Page) {
@@ -85,24 +97,42 @@ describe('Alice and Bob chat in two browsers', () => {
     await page.getByRole('alert').filter({ hasText: 'There is no one called “nobody_here”' }).waitFor();
     await screenshots.shot(page, 'alice-unknown-username');
 
+    // Bob's page stays as it is from here on: no reload, and no thread.list read brings the thread in.
+    await bob.page.evaluate(() => Object.assign(window, { isTheSamePage: true }));
+    const listReadsBefore = bobListReads;
     await page.getByLabel('Username to message').fill('bob');
     await page.getByRole('button', { name: 'Start' }).click();
+    const started = Date.now();
     await page.getByRole('heading', { name: 'bob' }).waitFor();
     threadPath = new URL(page.url()).pathname;
     expect(threadPath).toMatch(/^\/t\/.+/);
+
+    const item = bob.page.getByRole('link', { name: /alice/ });
+    await item.waitFor({ timeout: leftOf(SECOND, started) });
+    latencies.push(Date.now() - started);
+    await expect.poll(() => item.locator('.thread-preview').textContent()).toBe('No messages yet');
+    expect(await bob.page.evaluate(() => 'isTheSamePage' in window)).toBe(true);
+    expect(bobListReads).toBe(listReadsBefore);
+    await screenshots.shot(bob.page, 'bob-new-thread-live');
   });
 
   it('shows Alice her message at once, and Bob the new thread with an unread badge', async () => {
+    const listReadsBefore = bobListReads;
     await composer(alice.page).fill('Hi Bob!');
+    const started = Date.now();
     await composer(alice.page).press('Enter');
     await alice.page.locator('.message.is-mine[data-status="confirmed"] .message-body', { hasText: 'Hi Bob!' }).waitFor();
-    await screenshots.shot(alice.page, 'alice-first-message');
 
-    // Bob learns of a thread someone else started from the periodic thread.list refresh.
+    // Bob learns of it from his one thread.onActivity subscription: no reload, no polling.
     const item = bob.page.getByRole('link', { name: /alice/ });
-    await item.waitFor({ timeout: 10 * SECOND });
+    await item.waitFor({ timeout: SECOND });
+    const withinASecond = { timeout: leftOf(SECOND, started), interval: 20 };
+    await expect.poll(() => item.locator('.thread-preview').textContent(), withinASecond).toBe('Hi Bob!');
+    latencies.push(Date.now() - started);
     await expect.poll(() => item.locator('.unread-badge').textContent()).toBe('1');
-    await expect.poll(() => item.locator('.thread-preview').textContent()).toBe('Hi Bob!');
+    expect(await bob.page.evaluate(() => 'isTheSamePage' in window)).toBe(true);
+    expect(bobListReads).toBe(listReadsBefore);
+    await screenshots.shot(alice.page, 'alice-first-message');
     await screenshots.shot(bob.page, 'bob-thread-list-unread');
 
     await item.click();
@@ -137,6 +167,7 @@ describe('Alice and Bob chat in two browsers', () => {
   it('shows Bob a reconnecting banner when his socket drops, then every missed message once, in order', async () => {
     const banner = bob.page.locator('.connection-banner');
     await expect.poll(() => banner.getAttribute('data-state')).toBe('open');
+    const listReadsBefore = bobListReads;
     bobNet.setBlocked(true);
     bobNet.dropAll();
     await banner.getByText('Reconnecting…').waitFor({ timeout: 5 * SECOND });
@@ -154,6 +185,10 @@ describe('Alice and Bob chat in two browsers', () => {
     await expect
       .poll(() => bodies(bob.page))
       .toEqual(['Hi Bob!', 'Hey Alice', 'How are you?', 'Fine, thanks.\nAnd you?', 'While you were away 1', 'While you were away 2']);
+    // The activity stream cannot replay what it missed; its restart re-reads the list, which brings it.
+    const preview = bob.page.getByRole('link', { name: /alice/ }).locator('.thread-preview');
+    await expect.poll(() => preview.textContent()).toBe('While you were away 2');
+    expect(bobListReads).toBeGreaterThan(listReadsBefore);
     await screenshots.shot(bob.page, 'bob-reconnected');
     // Live again, not just caught up.
     await sendAndSee(alice, bob, 'Back online?');

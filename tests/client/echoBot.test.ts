@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createParleyClient, signUp, type MessageView, type ParleyClient } from '@parley/client';
 import { repoRoot } from '../helpers/paths.ts';
+import { startTcpProxy, type TcpProxy } from '../helpers/tcpProxy.ts';
 import { startTestServer, type TestServer } from '../helpers/testServer.ts';
 import { waitFor } from '../helpers/waitFor.ts';
 
@@ -10,17 +11,20 @@ const PASSWORD = 'correct horse battery';
 let server: TestServer;
 let bot: ChildProcess | null = null;
 let botOutput = '';
-let user: ParleyClient | null = null;
+let users: ParleyClient[] = [];
+let botNet: TcpProxy | null = null;
 
 beforeEach(async () => {
   server = await startTestServer();
 });
 afterEach(async () => {
-  await user?.close();
+  await Promise.all(users.splice(0).map((user) => user.close()));
   if (bot && bot.exitCode === null) {
     bot.kill('SIGTERM');
     await new Promise((resolve) => bot?.once('exit', resolve));
   }
+  await botNet?.close();
+  botNet = null;
   await server.close();
 });
 
@@ -29,7 +33,7 @@ async function startBot(env: Record<string, string>): Promise<void> {
   botOutput = '';
   bot = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: join(repoRoot, 'apps/echo-bot'),
-    env: { ...process.env, PARLEY_URL: server.url, ECHO_BOT_USERNAME: 'echo', ECHO_BOT_PASSWORD: PASSWORD, ECHO_BOT_POLL_MS: '200', ...env },
+    env: { ...process.env, PARLEY_URL: server.url, ECHO_BOT_USERNAME: 'echo', ECHO_BOT_PASSWORD: PASSWORD, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   bot.stdout?.on('data', (chunk) => (botOutput += String(chunk)));
@@ -40,12 +44,15 @@ async function startBot(env: Record<string, string>): Promise<void> {
 
 async function userInThreadWithBot(name: string) {
   const { token } = await signUp(server.url, name, PASSWORD);
-  user = createParleyClient({ url: server.url, token });
+  const user = createParleyClient({ url: server.url, token });
+  users.push(user);
   const thread = await user.api.thread.getOrCreate.mutate({ username: 'echo' });
   const seen: MessageView[] = [];
   user.api.thread.onMessage.subscribe({ threadId: thread.id, lastEventId: '0' }, { onData: ({ data }) => seen.push(data) });
   return { client: user, thread, seen };
 }
+
+const lines = (messages: MessageView[]) => messages.map((m) => `${m.author.username}: ${m.body}`);
 
 describe('the echo bot example', () => {
   it('signs up on first run and answers each message once, in order, never itself', async () => {
@@ -55,10 +62,53 @@ describe('the echo bot example', () => {
 
     await waitFor(() => seen.length >= 6, 'three echoes', 10_000);
     await new Promise((resolve) => setTimeout(resolve, 600)); // room for a wrong extra echo to show up
-    const lines = seen.map((m) => `${m.author.username}: ${m.body}`);
-    expect(lines.filter((l) => l.startsWith('carol'))).toEqual(['carol: ping 1', 'carol: ping 2', 'carol: ping 3']);
-    expect(lines.filter((l) => l.startsWith('echo'))).toEqual(['echo: echo: ping 1', 'echo: echo: ping 2', 'echo: echo: ping 3']);
+    expect(lines(seen).filter((l) => l.startsWith('carol'))).toEqual(['carol: ping 1', 'carol: ping 2', 'carol: ping 3']);
+    expect(lines(seen).filter((l) => l.startsWith('echo'))).toEqual(['echo: echo: ping 1', 'echo: echo: ping 2', 'echo: echo: ping 3']);
     expect(seen).toHaveLength(6);
+  });
+
+  it('answers once each, in order, what was sent while its connection was down, in old and new threads', async () => {
+    botNet = await startTcpProxy(Number(new URL(server.url).port));
+    await startBot({ PARLEY_URL: botNet.origin });
+    const erin = await userInThreadWithBot('erin');
+    await erin.client.api.message.send.mutate({ threadId: erin.thread.id, body: 'before' });
+    await waitFor(() => erin.seen.length >= 2, 'the first echo', 10_000);
+
+    botNet.setBlocked(true);
+    botNet.dropAll();
+    await waitFor(() => botOutput.includes('connection reconnecting'), 'the bot to lose its connection');
+    for (const body of ['while away 1', 'while away 2']) await erin.client.api.message.send.mutate({ threadId: erin.thread.id, body });
+    // A thread started while the bot was away: its `thread` event went nowhere.
+    const frank = await userInThreadWithBot('frank');
+    await frank.client.api.message.send.mutate({ threadId: frank.thread.id, body: 'new here' });
+    botNet.setBlocked(false);
+
+    await waitFor(() => erin.seen.length >= 6 && frank.seen.length >= 2, 'the echoes after reconnecting', 20_000);
+    await new Promise((resolve) => setTimeout(resolve, 600)); // room for a wrong extra echo to show up
+    expect(lines(erin.seen)).toEqual([
+      'erin: before',
+      'echo: echo: before',
+      'erin: while away 1',
+      'erin: while away 2',
+      'echo: echo: while away 1',
+      'echo: echo: while away 2',
+    ]);
+    expect(lines(frank.seen)).toEqual(['frank: new here', 'echo: echo: new here']);
+  });
+
+  it('answers in a group it is added to', async () => {
+    await startBot({});
+    await signUp(server.url, 'gina', PASSWORD);
+    const { token } = await signUp(server.url, 'hal', PASSWORD);
+    const hal = createParleyClient({ url: server.url, token });
+    users.push(hal);
+    const group = await hal.api.thread.createGroup.mutate({ usernames: ['echo', 'gina'], title: 'Echo chamber' });
+    const seen: MessageView[] = [];
+    hal.api.thread.onMessage.subscribe({ threadId: group.id, lastEventId: '0' }, { onData: ({ data }) => seen.push(data) });
+    await hal.api.message.send.mutate({ threadId: group.id, body: 'anyone?' });
+    await waitFor(() => seen.length >= 2, 'the echo in the group', 10_000);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(lines(seen)).toEqual(['hal: anyone?', 'echo: echo: anyone?']);
   });
 
   it('logs in to its existing account and answers what was sent while it was away', async () => {

@@ -1,13 +1,18 @@
-import { createParleyClient, type MessageView, type User } from '@parley/client';
+import { createParleyClient, errorCodeOf, type ActivityEvent, type MessageView, type ThreadSummary, type User } from '@parley/client';
 import { sendEchoReply } from './echoReply.ts';
+import { InOrderMessages } from './inOrderMessages.ts';
+import { listMessagesAfter } from './listMessagesAfter.ts';
 import { logInOrSignUp } from './signIn.ts';
+
+/** Before subscribing again after the activity stream failed (a dropped socket is tRPC's to resume). */
+const RESTART_AFTER_ERROR_MS = 2000;
+/** No answer (socket down, database not answering): try this message again at the next catch-up. */
+const RETRY_LATER_CODES = new Set([null, 'SERVICE_UNAVAILABLE']);
 
 export interface EchoBotOptions {
   url: string;
   username: string;
   password: string;
-  /** How often to look for threads someone started with the bot (the API has no event for that). */
-  pollMs?: number;
   log?: (line: string) => void;
   /** Called when the server ends the bot's session; the bot has stopped by then. */
   onSessionEnded?: () => void;
@@ -18,72 +23,95 @@ export interface EchoBot {
   stop(): Promise<void>;
 }
 
-/** Signs in and answers every message others send in the bot's threads, in order, once each. */
+/**
+ * Signs in and answers every message others send in the bot's threads, once each and in order. One
+ * thread.onActivity subscription brings new threads and messages; since it cannot be resumed, the bot
+ * re-reads thread.list whenever it (re)starts or says `resync`, and reads any thread it is behind in.
+ */
 export async function startEchoBot(options: EchoBotOptions): Promise<EchoBot> {
   const log = options.log ?? (() => {});
   const { user, token } = await logInOrSignUp(options.url, options.username, options.password);
-  const followed = new Map<string, { unsubscribe(): void }>();
-  /** One queue per thread keeps replies in the order of the messages they answer. */
-  const queues = new Map<string, Promise<void>>();
 
   const client = createParleyClient({
     url: options.url,
     token,
     onConnectionState(state) {
       log(`connection ${state}`);
-      if (state === 'open') void discoverThreads();
       if (state === 'closed' && client.closeReason === 'session-ended') {
         void stop().then(() => options.onSessionEnded?.());
       }
     },
   });
 
-  function answer(message: MessageView): void {
+  const messages = new InOrderMessages({
+    readAfter: (threadId, afterSeq) => listMessagesAfter(client, threadId, afterSeq),
+    handle: answer,
+    log,
+  });
+
+  async function answer(message: MessageView): Promise<void> {
     if (message.author.id === user.id) return; // never answer itself, or two bots would talk forever
-    const previous = queues.get(message.threadId) ?? Promise.resolve();
-    const next = previous.then(async () => {
-      try {
-        await sendEchoReply(client, message);
-        log(`answered ${message.author.username} in ${message.threadId} (seq ${message.seq})`);
-      } catch (error) {
-        log(`could not answer seq ${message.seq} in ${message.threadId}: ${String(error)}`);
-      }
-    });
-    queues.set(message.threadId, next);
-  }
-
-  function follow(threadId: string, afterSeq: number): void {
-    const subscription = client.api.thread.onMessage.subscribe(
-      { threadId, lastEventId: String(afterSeq) },
-      {
-        onData: ({ data }) => answer(data),
-        onError(error) {
-          followed.delete(threadId);
-          log(`stopped following ${threadId}: ${error.message}`);
-        },
-      },
-    );
-    followed.set(threadId, subscription);
-  }
-
-  async function discoverThreads(): Promise<void> {
     try {
-      for (const thread of await client.api.thread.list.query()) {
-        // Start after what the bot has read, so messages sent while it was away are answered too.
-        if (!followed.has(thread.id)) follow(thread.id, thread.lastSeq - thread.unreadCount);
-      }
+      await sendEchoReply(client, message);
+      log(`answered ${message.author.username} in ${message.threadId} (seq ${message.seq})`);
     } catch (error) {
-      log(`could not list threads: ${String(error)}`);
+      if (RETRY_LATER_CODES.has(errorCodeOf(error))) throw error;
+      log(`could not answer seq ${message.seq} in ${message.threadId}: ${String(error)}`);
     }
   }
 
-  const timer = setInterval(() => void discoverThreads(), options.pollMs ?? 2000);
+  /** Where to start in a thread the bot has not followed yet: what it has read (its own replies mark it). */
+  function follow(thread: ThreadSummary): void {
+    messages.follow(thread.id, thread.lastSeq - thread.unreadCount);
+    messages.catchUp(thread.id, thread.lastSeq);
+  }
+
+  let isSyncing = false;
+  let isSyncWanted = false;
+  /** Reads thread.list and catches up every thread; calls during a read cause one more read after it. */
+  async function sync(): Promise<void> {
+    if (isSyncing) return void (isSyncWanted = true);
+    isSyncing = true;
+    try {
+      do {
+        isSyncWanted = false;
+        for (const thread of await client.api.thread.list.query()) follow(thread);
+      } while (isSyncWanted);
+    } catch (error) {
+      log(`could not list threads: ${String(error)}`);
+    } finally {
+      isSyncing = false;
+    }
+  }
+
+  function onActivity(event: ActivityEvent): void {
+    if (event.type === 'thread') follow(event.thread);
+    else if (event.type === 'message') {
+      // A message of a thread not followed yet: the list says where the bot stands in it.
+      if (!messages.receive(event.message)) void sync();
+    } else void sync();
+  }
+
+  let subscription: { unsubscribe(): void } | null = null;
+  let restartTimer: ReturnType<typeof setTimeout> | undefined;
+  function subscribe(): void {
+    subscription = client.api.thread.onActivity.subscribe(undefined, {
+      onStarted: () => void sync(),
+      onData: onActivity,
+      onError(error) {
+        log(`activity stream failed: ${error.message}; subscribing again`);
+        restartTimer = setTimeout(subscribe, RESTART_AFTER_ERROR_MS);
+      },
+    });
+  }
+  subscribe();
+
   let stopped: Promise<void> | null = null;
   function stop(): Promise<void> {
     stopped ??= (async () => {
-      clearInterval(timer);
-      for (const subscription of followed.values()) subscription.unsubscribe();
-      await Promise.all(queues.values());
+      clearTimeout(restartTimer);
+      subscription?.unsubscribe();
+      await messages.idle();
       await client.close();
     })();
     return stopped;

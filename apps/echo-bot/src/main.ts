@@ -4,7 +4,6 @@ import { startEchoBot } from './echoBot.ts';
 const url = process.env.PARLEY_URL ?? 'http://localhost:3000';
 const username = process.env.ECHO_BOT_USERNAME ?? 'echo-bot';
 const password = process.env.ECHO_BOT_PASSWORD;
-const pollMs = Number(process.env.ECHO_BOT_POLL_MS ?? 2000);
 
 if (!password) {
   console.error('Set ECHO_BOT_PASSWORD (8 characters or more) for the bot account.');
@@ -16,7 +15,6 @@ const bot = await startEchoBot({
   url,
   username,
   password,
-  pollMs,
   log,
   onSessionEnded() {
     log('session ended; exiting');

@@ -18,10 +18,7 @@ export class Chat {
     // No url and no token: the socket goes to this page's origin (wss: on https) and carries the cookie.
     const client = createParleyClient({
       onConnectionState: (state) => {
-        const wasReconnecting = this.connection === 'reconnecting';
         this.connection = state;
-        // Threads started while we were away have no subscription to bring them in.
-        if (state === 'open' && wasReconnecting) void this.threads.refresh();
         if (state === 'closed' && client.closeReason === 'session-ended') onSessionEnded();
       },
     });
@@ -46,6 +43,23 @@ export class Chat {
       return thread.id;
     } catch (error) {
       throw new Error(describeError(error, { NOT_FOUND: `There is no one called “${username}”. Check the spelling.` }));
+    }
+  }
+
+  /**
+   * Creates a group with me and `usernames` (comma- or space-separated); resolves to its id, or throws a
+   * sentence for the form.
+   */
+  async startGroup(usernames: string, title: string): Promise<string> {
+    const names = usernames.split(/[\s,]+/).filter(Boolean);
+    if (!names.length) throw new Error('Name at least one person to add.');
+    const name = title.trim();
+    try {
+      const thread = await this.#client.api.thread.createGroup.mutate({ usernames: names, ...(name ? { title: name } : {}) });
+      this.threads.add(thread);
+      return thread.id;
+    } catch (error) {
+      throw new Error(describeError(error));
     }
   }
 

@@ -1,14 +1,13 @@
-import type { MessageView, ParleyClient, ThreadSummary, ThreadView, User } from '@parley/client';
+import type { ActivityEvent, MessageView, ParleyClient, ThreadSummary, ThreadView, User } from '@parley/client';
 import { describeError } from './describeError.ts';
 
-/** thread.list is re-read this often: the API has no event for "someone started a thread with you". */
-const REFRESH_MS = 4000;
-/** Live subscriptions for the most recent threads only; the server caps subscriptions per socket. */
-const LIVE_THREADS = 20;
+/** How long to wait before subscribing again after the activity stream failed (not a dropped socket: tRPC resumes those). */
+const RESTART_AFTER_ERROR_MS = 3000;
 
 /**
- * My threads, most recent first, each with its last message and unread count, kept live by a
- * subscription per recent thread and by re-reading the list (which also finds threads others start).
+ * My threads, most recent first, each with its last message and unread count, kept live by one
+ * `thread.onActivity` subscription. That stream is a hint, not a log: it cannot be resumed, so the list
+ * is re-read from `thread.list` whenever the stream (re)starts, says `resync`, or skips a message.
  */
 export class ThreadList {
   threads = $state.raw<ThreadSummary[]>([]);
@@ -18,8 +17,10 @@ export class ThreadList {
   readonly #me: User;
   /** The thread the person is looking at: its messages are read as they arrive. */
   #readingThreadId: string | null = null;
-  readonly #live = new Map<string, { unsubscribe(): void }>();
-  #timer: ReturnType<typeof setInterval> | undefined;
+  #subscription: { unsubscribe(): void } | null = null;
+  #restartTimer: ReturnType<typeof setTimeout> | undefined;
+  #isRefreshing = false;
+  #isRefreshWanted = false;
 
   constructor(client: ParleyClient, me: User) {
     this.#client = client;
@@ -27,35 +28,44 @@ export class ThreadList {
   }
 
   start(): void {
-    void this.refresh();
-    // A hidden tab does not need new threads this minute; its subscriptions still run.
-    this.#timer = setInterval(() => {
-      if (document.visibilityState !== 'hidden') void this.refresh();
-    }, REFRESH_MS);
+    this.#subscription = this.#client.api.thread.onActivity.subscribe(undefined, {
+      // Also after every reconnect: whatever happened while the socket was down was not sent.
+      onStarted: () => void this.refresh(),
+      onData: (event) => this.#apply(event),
+      onError: (error) => {
+        this.error = `Live updates stopped: ${describeError(error)}`;
+        this.#restartTimer = setTimeout(() => this.start(), RESTART_AFTER_ERROR_MS);
+      },
+    });
   }
 
   stop(): void {
-    clearInterval(this.#timer);
-    for (const subscription of this.#live.values()) subscription.unsubscribe();
-    this.#live.clear();
+    clearTimeout(this.#restartTimer);
+    this.#subscription?.unsubscribe();
+    this.#subscription = null;
   }
 
+  /** Re-reads thread.list; calls made while a read is in flight cause one more read after it. */
   async refresh(): Promise<void> {
+    if (this.#isRefreshing) {
+      this.#isRefreshWanted = true;
+      return;
+    }
+    this.#isRefreshing = true;
     try {
-      const fresh = await this.#client.api.thread.list.query();
-      this.#merge(fresh);
-      this.isLoaded = true;
-      this.error = null;
-    } catch (error) {
-      this.error = describeError(error);
+      do {
+        this.#isRefreshWanted = false;
+        await this.#load();
+      } while (this.#isRefreshWanted);
+    } finally {
+      this.#isRefreshing = false;
     }
   }
 
-  /** Adds a thread I just started, before the next refresh would. */
+  /** Adds a thread I just started; the activity stream's `thread` event for it changes nothing then. */
   add(thread: ThreadView): void {
     if (this.threads.some((t) => t.id === thread.id)) return;
-    const summary: ThreadSummary = { ...thread, lastMessage: null, unreadCount: 0, lastActivityAt: new Date().toISOString() };
-    this.#merge([summary, ...this.threads]);
+    this.#merge([{ ...thread, lastMessage: null, unreadCount: 0, lastActivityAt: new Date().toISOString() }]);
   }
 
   /** Marks which thread is open and visible (null for none); its unread count stays at zero. */
@@ -64,53 +74,46 @@ export class ThreadList {
     if (threadId) this.#update(threadId, (t) => (t.unreadCount ? { ...t, unreadCount: 0 } : t));
   }
 
-  /** Takes the server's list, keeping anything newer that a subscription already told us. */
-  #merge(incoming: ThreadSummary[]): void {
-    const known = new Map(this.threads.map((t) => [t.id, t]));
-    const merged = new Map<string, ThreadSummary>();
-    for (const fresh of incoming) {
-      const local = known.get(fresh.id);
-      const newest = local && local.lastSeq > fresh.lastSeq ? local : fresh;
-      merged.set(fresh.id, fresh.id === this.#readingThreadId ? { ...newest, unreadCount: 0 } : newest);
+  async #load(): Promise<void> {
+    try {
+      this.#merge(await this.#client.api.thread.list.query());
+      this.isLoaded = true;
+      this.error = null;
+    } catch (error) {
+      this.error = describeError(error);
     }
-    for (const local of this.threads) if (!merged.has(local.id)) merged.set(local.id, local);
-    this.threads = sortByActivity([...merged.values()]);
-    this.#followRecent();
   }
 
-  #followRecent(): void {
-    const recent = new Set(this.threads.slice(0, LIVE_THREADS).map((t) => t.id));
-    for (const [id, subscription] of this.#live) {
-      if (recent.has(id)) continue;
-      subscription.unsubscribe();
-      this.#live.delete(id);
-    }
-    for (const thread of this.threads) {
-      if (!recent.has(thread.id) || this.#live.has(thread.id)) continue;
-      const subscription = this.#client.api.thread.onMessage.subscribe(
-        { threadId: thread.id, lastEventId: String(thread.lastSeq) },
-        {
-          onData: ({ data }) => this.#onMessage(data),
-          // The refresh keeps the summary right without it; a later refresh subscribes again.
-          onError: () => this.#live.delete(thread.id),
-        },
-      );
-      this.#live.set(thread.id, subscription);
-    }
+  #apply(event: ActivityEvent): void {
+    if (event.type === 'message') this.#onMessage(event.message);
+    else if (event.type === 'thread') this.#merge([event.thread]);
+    else void this.refresh();
   }
 
   #onMessage(message: MessageView): void {
-    this.#update(message.threadId, (thread) => {
-      if (message.seq <= thread.lastSeq) return thread;
-      const isUnread = message.author.id !== this.#me.id && message.threadId !== this.#readingThreadId;
-      return {
-        ...thread,
-        lastSeq: message.seq,
-        lastMessage: message,
-        lastActivityAt: message.createdAt,
-        unreadCount: isUnread ? thread.unreadCount + 1 : thread.unreadCount,
-      };
-    });
+    const thread = this.threads.find((t) => t.id === message.threadId);
+    // A thread whose `thread` event we missed, or messages we missed: the list has the right counts.
+    if (!thread || message.seq > thread.lastSeq + 1) void this.refresh();
+    if (!thread || message.seq <= thread.lastSeq) return; // repeats are normal after a reconnect
+    const isUnread = message.author.id !== this.#me.id && message.threadId !== this.#readingThreadId;
+    this.#update(thread.id, (t) => ({
+      ...t,
+      lastSeq: message.seq,
+      lastMessage: message,
+      lastActivityAt: message.createdAt,
+      unreadCount: isUnread ? t.unreadCount + 1 : t.unreadCount,
+    }));
+  }
+
+  /** Takes summaries from the server, keeping any thread the activity stream has told us more about since. */
+  #merge(incoming: ThreadSummary[]): void {
+    const merged = new Map(this.threads.map((t) => [t.id, t]));
+    for (const fresh of incoming) {
+      const local = merged.get(fresh.id);
+      const newest = local && local.lastSeq > fresh.lastSeq ? local : fresh;
+      merged.set(fresh.id, fresh.id === this.#readingThreadId ? { ...newest, unreadCount: 0 } : newest);
+    }
+    this.threads = sortByActivity([...merged.values()]);
   }
 
   #update(threadId: string, change: (thread: ThreadSummary) => ThreadSummary): void {
