@@ -8,7 +8,7 @@ import {
   type EventBus,
   type Topic,
 } from './eventBus.ts';
-import { createSubscriptionQueue, type SubscriptionQueue } from './subscriptionQueue.ts';
+import { createTopicSubscription, type SubscriptionQueue } from './subscriptionQueue.ts';
 
 export interface MemoryEventBusOptions {
   maxQueuedPerSubscription?: number;
@@ -47,29 +47,19 @@ export function createMemoryEventBus(options: MemoryEventBusOptions = {}): Event
     },
 
     subscribeTopics(initial, { signal }): BusSubscription {
-      const mine = new Set<Topic>();
-      const queue = createSubscriptionQueue({
+      return createTopicSubscription(initial, {
         signal,
         maxQueued,
-        onClose: (q) => {
-          for (const topic of mine) release(topic, q);
+        busClosed: closed,
+        acquire(added, queue) {
+          for (const topic of added) {
+            let queues = topics.get(topic);
+            if (!queues) topics.set(topic, (queues = new Set()));
+            queues.add(queue);
+          }
         },
+        release,
       });
-      if (closed) queue.end();
-      const add = (more: Topic[]): void => {
-        if (queue.closed) return;
-        for (const topic of more) {
-          if (mine.has(topic)) continue;
-          mine.add(topic);
-          let queues = topics.get(topic);
-          if (!queues) topics.set(topic, (queues = new Set()));
-          queues.add(queue);
-        }
-      };
-      // Registered now, not at the first next(): the caller reads the database after subscribing and
-      // relies on everything published from here on being queued.
-      add(initial);
-      return Object.assign(queue, { add });
     },
 
     async publishSessionsEnded(sessionIds) {

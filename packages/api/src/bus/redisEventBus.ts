@@ -12,7 +12,7 @@ import {
   type EventBus,
   type Topic,
 } from './eventBus.ts';
-import { createSubscriptionQueue, type SubscriptionQueue } from './subscriptionQueue.ts';
+import { createTopicSubscription, type SubscriptionQueue } from './subscriptionQueue.ts';
 
 export interface RedisEventBusOptions {
   publisher: Redis;
@@ -253,28 +253,18 @@ export function createRedisEventBus(options: RedisEventBusOptions): RedisEventBu
     },
 
     subscribeTopics(topics, { signal }): BusSubscription {
-      const names = new Set<string>();
-      const queue = createSubscriptionQueue({
+      const channelOf = (topic: Topic) => `${prefix}${topic}`;
+      return createTopicSubscription(topics, {
         signal,
         maxQueued,
-        onClose: (q) => {
-          for (const name of names) release(name, q);
-        },
+        busClosed: closed,
         onOverflow: () => {
           counters.overflows++;
-          logger.warn({ topics: names.size, maxQueued }, 'slow bus subscriber: backlog dropped for a resync');
+          logger.warn({ maxQueued }, 'slow bus subscriber: backlog dropped for a resync');
         },
+        acquire: (added, queue) => acquire(added.map(channelOf), queue),
+        release: (topic, queue) => release(channelOf(topic), queue),
       });
-      if (closed) queue.end();
-      const add = (more: Topic[]): void => {
-        if (queue.closed) return;
-        const fresh = more.map((topic) => `${prefix}${topic}`).filter((name) => !names.has(name));
-        for (const name of fresh) names.add(name);
-        acquire(fresh, queue);
-      };
-      // Registered now, not at the first next(): the caller reads the database after subscribing.
-      add(topics);
-      return Object.assign(queue, { add });
     },
 
     async isHealthy() {

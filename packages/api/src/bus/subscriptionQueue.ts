@@ -1,4 +1,4 @@
-import type { BusEvent } from './eventBus.ts';
+import type { BusEvent, BusSubscription, Topic } from './eventBus.ts';
 
 /**
  * One subscription's inbox: the bus pushes, the subscriber pulls with `for await`.
@@ -83,4 +83,35 @@ export function createSubscriptionQueue(options: SubscriptionQueueOptions): Subs
   if (signal.aborted) close();
   else signal.addEventListener('abort', close, { once: true });
   return queue;
+}
+
+/**
+ * A subscription over a growing set of topics, as both buses hand them out: `acquire` registers topics it
+ * did not have (now, not at the first next(): callers read the database after subscribing and rely on
+ * everything published from then on being queued), `release` runs for each when the queue closes.
+ */
+export function createTopicSubscription(
+  initial: Topic[],
+  options: Omit<SubscriptionQueueOptions, 'onClose'> & {
+    busClosed: boolean;
+    acquire: (topics: Topic[], queue: SubscriptionQueue) => void;
+    release: (topic: Topic, queue: SubscriptionQueue) => void;
+  },
+): BusSubscription {
+  const mine = new Set<Topic>();
+  const queue = createSubscriptionQueue({
+    ...options,
+    onClose: (q) => {
+      for (const topic of mine) options.release(topic, q);
+    },
+  });
+  if (options.busClosed) queue.end();
+  const add = (more: Topic[]): void => {
+    if (queue.closed) return;
+    const fresh = more.filter((topic) => !mine.has(topic));
+    for (const topic of fresh) mine.add(topic);
+    if (fresh.length) options.acquire(fresh, queue);
+  };
+  add(initial);
+  return Object.assign(queue, { add });
 }
