@@ -26,7 +26,7 @@ export function createWsServer(options: {
   const { deps, config, logger, registry } = options;
   // maxPayload: a frame over it closes the socket with 1009 before it is buffered whole.
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.wsMaxPayloadBytes });
-  wss.on('connection', (socket) => boundSendBuffer(socket, config.maxSocketBufferBytes, logger));
+  wss.on('connection', (socket) => wrapSend(socket, config.maxSocketBufferBytes, logger));
 
   const handler = applyWSSHandler({
     wss,
@@ -64,13 +64,28 @@ function refuse(socket: WebSocket, closeCode: number, code: 'UNAUTHORIZED' | 'TO
 }
 
 /**
- * tRPC writes replies with `socket.send` and never looks at the backlog, so a client that stops reading
- * would make the server buffer without end. Past the bound the socket is dropped (a close frame would
- * queue behind the backlog); the client reconnects and resumes from its last event id.
+ * tRPC writes each reply with its own `socket.send`. Two things are added around it:
+ * - Frames sent in one tick (a fan-out, a catch-up page) are corked into one write to the kernel instead
+ *   of one syscall each; the socket is uncorked on the next tick. (`_socket` is ws's TCP socket; ws has
+ *   no public handle on it.)
+ * - tRPC never looks at the backlog, so a client that stops reading would make the server buffer
+ *   without end. Past the bound the socket is dropped (a close frame would queue behind the backlog);
+ *   the client reconnects and resumes from its last event id.
  */
-function boundSendBuffer(socket: WebSocket, maxBytes: number, logger: Logger): void {
+function wrapSend(socket: WebSocket, maxBytes: number, logger: Logger): void {
   const send = socket.send.bind(socket) as (...args: unknown[]) => void;
+  const tcp = (socket as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    tcp?.uncork();
+  };
   socket.send = ((...args: unknown[]) => {
+    if (!corked && tcp) {
+      corked = true;
+      tcp.cork();
+      process.nextTick(uncork);
+    }
     send(...args);
     if (socket.bufferedAmount > maxBytes) {
       logger.warn({ bufferedBytes: socket.bufferedAmount, maxBytes }, 'dropping a socket that stopped reading');
