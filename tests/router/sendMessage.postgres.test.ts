@@ -46,6 +46,20 @@ describe('message.send on PostgreSQL', () => {
     expect(next.seq).toBe(2);
   });
 
+  it('catches a subscription up with exactly what message.list returns', async () => {
+    const ivy = await signedInCaller(deps, 'ivy');
+    const jack = await signedInCaller(deps, 'jack');
+    const thread = await ivy.thread.getOrCreate({ username: 'jack' });
+    for (const body of ['one', 'two', 'three']) await ivy.message.send({ threadId: thread.id, body });
+    const stream = await jack.thread.onMessage({ threadId: thread.id, lastEventId: '0' });
+    const caughtUp = [];
+    for await (const [, message] of stream as AsyncIterable<[string, unknown]>) {
+      caughtUp.push(message);
+      if (caughtUp.length === 3) break;
+    }
+    expect(caughtUp).toEqual((await jack.message.list({ threadId: thread.id })).messages);
+  });
+
   it('refuses a non-member and an unknown thread, storing nothing', async () => {
     const gina = await signedInCaller(deps, 'gina');
     const henry = await signedInCaller(deps, 'henry');

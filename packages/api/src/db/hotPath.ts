@@ -1,3 +1,4 @@
+import type { MessageView } from '../domain/messageView.ts';
 import { isConstraintViolation, isDatabaseUnavailable } from '../domain/prismaErrors.ts';
 
 /**
@@ -15,6 +16,10 @@ export interface HotPath {
    * clientId the author already used gets `null` and changes nothing: the caller explains it.
    */
   appendMessages(batch: readonly AppendRequest[]): Promise<Array<number | null>>;
+  /** A thread's last seq and whether the user is a member; null when there is no such thread. */
+  threadPosition(threadId: string, userId: string): Promise<{ lastSeq: number; isMember: boolean } | null>;
+  /** Messages with seq greater than `afterSeq`, oldest first, at most `limit` (subscription catch-up). */
+  messagesAfter(threadId: string, afterSeq: number, limit: number): Promise<MessageView[]>;
   close(): Promise<void>;
 }
 
@@ -82,4 +87,31 @@ export function createBatchedAppender(
       queue.push({ request, resolve, reject });
       if (!writing) void drain();
     });
+}
+
+// Shared by both providers' catch-up reads; placeholders are `?` for SQLite and rewritten for PostgreSQL.
+export const THREAD_POSITION_SQL = `
+  SELECT t."lastSeq",
+         EXISTS (SELECT 1 FROM "ThreadMember" m WHERE m."threadId" = t."id" AND m."userId" = ?) AS "isMember"
+  FROM "Thread" t WHERE t."id" = ?`;
+
+export function messagesAfterSql(createdAt: string): string {
+  return `
+  SELECT m."id", m."threadId", m."seq", m."authorId", u."username", m."body", m."clientId", ${createdAt} AS "createdAt"
+  FROM "Message" m JOIN "User" u ON u."id" = m."authorId"
+  WHERE m."threadId" = ? AND m."seq" > ?
+  ORDER BY m."seq" LIMIT ?`;
+}
+
+/** A catch-up row as a MessageView; `createdAt` is whatever the driver returns for the column. */
+export function rowToMessageView(row: Record<string, unknown>): MessageView {
+  return {
+    id: String(row.id),
+    threadId: String(row.threadId),
+    seq: Number(row.seq),
+    author: { id: String(row.authorId), username: String(row.username) },
+    body: String(row.body),
+    clientId: row.clientId == null ? null : String(row.clientId),
+    createdAt: new Date(row.createdAt as string | Date).toISOString(),
+  };
 }

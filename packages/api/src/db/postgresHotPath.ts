@@ -1,6 +1,14 @@
 import pg from 'pg';
 import { isDatabaseUnavailable } from '../domain/prismaErrors.ts';
-import type { AppendRequest, HotPath } from './hotPath.ts';
+import { messagesAfterSql, rowToMessageView, THREAD_POSITION_SQL, type AppendRequest, type HotPath } from './hotPath.ts';
+
+/** `?` placeholders as PostgreSQL's `$1, $2, …`. */
+function numbered(sql: string): string {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+}
+const THREAD_POSITION = numbered(THREAD_POSITION_SQL);
+const MESSAGES_AFTER = numbered(messagesAfterSql(`m."createdAt" AT TIME ZONE 'UTC'`));
 
 // One statement per message: bump the thread (its row lock orders concurrent senders, so seq order is
 // commit order), insert, mark the author's read marker. The WHERE carries the membership and clientId
@@ -69,6 +77,17 @@ export function createPostgresHotPath(url: string, poolSize: number): HotPath {
         client.off('error', onLost);
         client.release(broken); // a broken connection is discarded, not handed to the next batch
       }
+    },
+
+    async threadPosition(threadId, userId) {
+      const { rows } = await pool.query(THREAD_POSITION, [userId, threadId]);
+      const row = rows[0];
+      return row ? { lastSeq: Number(row.lastSeq), isMember: Boolean(row.isMember) } : null;
+    },
+
+    async messagesAfter(threadId, afterSeq, limit) {
+      const { rows } = await pool.query(MESSAGES_AFTER, [threadId, afterSeq, limit]);
+      return rows.map(rowToMessageView);
     },
 
     close: () => pool.end(),

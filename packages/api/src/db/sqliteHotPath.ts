@@ -1,5 +1,5 @@
 import type { Client, InValue } from '@libsql/client';
-import type { AppendRequest, HotPath, SessionRecord } from './hotPath.ts';
+import { messagesAfterSql, rowToMessageView, THREAD_POSITION_SQL, type AppendRequest, type HotPath, type SessionRecord } from './hotPath.ts';
 
 /** Prisma's SQLite DateTime text format, so rows written here read back through Prisma unchanged. */
 export function toSqliteDateTime(date: Date): string {
@@ -22,6 +22,8 @@ const FIND_SESSION = `
   SELECT s."id", s."userId", s."secretHash", s."createdAt", s."lastUsedAt", u."username"
   FROM "Session" s JOIN "User" u ON u."id" = s."userId"
   WHERE s."id" = ?`;
+
+const MESSAGES_AFTER = messagesAfterSql('m."createdAt"');
 
 export function createSqliteHotPath(client: Client, exclusive: <T>(work: () => Promise<T>) => Promise<T>): HotPath {
   return {
@@ -62,6 +64,17 @@ export function createSqliteHotPath(client: Client, exclusive: <T>(work: () => P
           throw error;
         }
       });
+    },
+
+    async threadPosition(threadId, userId) {
+      const { rows } = await exclusive(() => client.execute({ sql: THREAD_POSITION_SQL, args: [userId, threadId] }));
+      const row = rows[0];
+      return row ? { lastSeq: Number(row.lastSeq), isMember: Number(row.isMember) === 1 } : null;
+    },
+
+    async messagesAfter(threadId, afterSeq, limit) {
+      const { rows } = await exclusive(() => client.execute({ sql: MESSAGES_AFTER, args: [threadId, afterSeq, limit] }));
+      return rows.map((row) => rowToMessageView(row as unknown as Record<string, unknown>));
     },
 
     async close() {},

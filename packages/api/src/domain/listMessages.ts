@@ -23,19 +23,3 @@ export async function listMessagePage(
   const oldest = rows[0];
   return { messages: rows.map(toMessageView), prevCursor: oldest && oldest.seq > 1 ? oldest.seq : null };
 }
-
-/** Messages with seq greater than `afterSeq`, oldest first, at most `limit`. */
-export async function listMessagesAfter(
-  deps: Pick<Deps, 'db'>,
-  threadId: string,
-  afterSeq: number,
-  limit: number,
-): Promise<MessageView[]> {
-  const rows = await deps.db.message.findMany({
-    where: { threadId, seq: { gt: afterSeq } },
-    orderBy: { seq: 'asc' },
-    take: limit,
-    include: messageInclude,
-  });
-  return rows.map(toMessageView);
-}

@@ -17,7 +17,7 @@ export interface SendMessageInput {
  * (group commit). A retry with the same clientId returns the first message instead of storing a second.
  */
 export async function sendMessage(
-  deps: Pick<Deps, 'db' | 'bus' | 'clock' | 'newId' | 'logger' | 'rateLimits' | 'metrics' | 'appendMessage'>,
+  deps: Pick<Deps, 'db' | 'hotPath' | 'bus' | 'clock' | 'newId' | 'logger' | 'rateLimits' | 'metrics' | 'appendMessage'>,
   author: SessionUser,
   input: SendMessageInput,
 ): Promise<MessageView> {
@@ -56,7 +56,7 @@ async function publishStored(deps: Pick<Deps, 'bus' | 'logger'>, message: Messag
  * published again, in case the first attempt was stored but never published (the process died between).
  */
 async function explainRefusal(
-  deps: Pick<Deps, 'db' | 'bus' | 'logger'>,
+  deps: Pick<Deps, 'db' | 'hotPath' | 'bus' | 'logger'>,
   authorId: string,
   threadId: string,
   clientId: string | null,

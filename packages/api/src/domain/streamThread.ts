@@ -1,6 +1,5 @@
 import { tracked, type TrackedEnvelope } from '@trpc/server';
 import type { Deps } from '../deps.ts';
-import { listMessagesAfter } from './listMessages.ts';
 import { retryWhileUnavailable } from './retryWhileUnavailable.ts';
 import type { MessageView } from './messageView.ts';
 
@@ -13,18 +12,20 @@ const CATCH_UP_PAGE = 500;
  * The caller has checked membership.
  */
 export async function* streamThread(
-  deps: Pick<Deps, 'db' | 'bus' | 'metrics' | 'clock'>,
+  deps: Pick<Deps, 'hotPath' | 'bus' | 'metrics' | 'clock'>,
   input: { threadId: string; lastEventId?: string | null | undefined },
+  /** The thread's last seq when membership was checked: the start when there is no lastEventId. */
+  seqAtCheck: number,
   signal: AbortSignal,
 ): AsyncGenerator<TrackedEnvelope<MessageView>> {
-  const live = await deps.bus.subscribe(input.threadId, { signal });
-
-  let lastSeq =
-    input.lastEventId != null ? Number(input.lastEventId) : await retryWhileUnavailable(() => currentSeq(deps, input.threadId), signal);
+  // Listening before the check's read would be tighter, but the first catch-up below reads from the
+  // database after listening anyway, and covers anything committed since the check.
+  const live = deps.bus.subscribe(input.threadId, { signal });
+  let lastSeq = input.lastEventId != null ? Number(input.lastEventId) : seqAtCheck;
 
   async function* catchUp(): AsyncGenerator<TrackedEnvelope<MessageView>> {
     for (;;) {
-      const page = await retryWhileUnavailable(() => listMessagesAfter(deps, input.threadId, lastSeq, CATCH_UP_PAGE), signal);
+      const page = await retryWhileUnavailable(() => deps.hotPath.messagesAfter(input.threadId, lastSeq, CATCH_UP_PAGE), signal);
       for (const message of page) {
         lastSeq = message.seq;
         deps.metrics.messagesDelivered.inc();
@@ -52,9 +53,4 @@ export async function* streamThread(
     deps.metrics.deliveryLatency.observe((deps.clock.now().getTime() - Date.parse(message.createdAt)) / 1000);
     yield tracked(String(message.seq), message);
   }
-}
-
-async function currentSeq(deps: Pick<Deps, 'db'>, threadId: string): Promise<number> {
-  const thread = await deps.db.thread.findUniqueOrThrow({ where: { id: threadId }, select: { lastSeq: true } });
-  return thread.lastSeq;
 }

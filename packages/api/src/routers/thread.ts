@@ -35,9 +35,9 @@ export const threadRouter = router({
     // Checks run before the stream is returned, so a refusal reaches the client as the subscription's
     // error instead of after its 'started'.
     .subscription(async ({ ctx, input, signal }) => {
-      await assertThreadMember(ctx, input.threadId, ctx.user.id);
+      const seqAtCheck = await assertThreadMember(ctx, input.threadId, ctx.user.id);
       const release = holdSubscriptionSlot(ctx, signal);
-      return releasingWhenDone(streamThread(ctx, input, signal ?? new AbortController().signal), release);
+      return releasingWhenDone(streamThread(ctx, input, seqAtCheck, signal ?? new AbortController().signal), release);
     }),
 
   /** Live activity across my threads (new messages, threads I am added to), for a thread list. */
