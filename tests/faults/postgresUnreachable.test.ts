@@ -4,7 +4,6 @@ import { startFaultProxy, type FaultMode, type FaultProxy } from '../helpers/fau
 import { openFaultScenario, type FaultScenario } from '../helpers/faultScenario.ts';
 import { summarizeLatencies } from '../helpers/latencySummary.ts';
 import type { ServerProcess } from '../helpers/serverProcess.ts';
-import { recordThread, type ThreadRecorder } from '../helpers/threadRecorder.ts';
 import { startThreadSender, type ThreadSender } from '../helpers/threadSender.ts';
 import { wsClient } from '../helpers/trpcClients.ts';
 
@@ -49,13 +48,9 @@ async function readiness(server: ServerProcess): Promise<{ status: number | 'no 
  */
 async function sendThroughOutages(mode: Exclude<FaultMode, 'forward'>, outageMs: number, cuts = 1) {
   const [one, two] = servers as [ServerProcess, ServerProcess];
-  const { alice, bob, threadId } = await scenario.createThread(one);
-  const recorders: ThreadRecorder[] = [];
-  for (const [server, token, label] of [[one, alice.token, 'alice@1'], [one, bob.token, 'bob@1'], [two, alice.token, 'alice@2'], [two, bob.token, 'bob@2']] as const) {
-    const connection = wsClient(server.wsUrl, token);
-    scenario.defer(() => connection.close());
-    recorders.push(await recordThread(connection.client, threadId, label));
-  }
+  const thread = await scenario.createThread(one);
+  const { alice, bob, threadId } = thread;
+  const recorders = await scenario.recordOnBoth([one, two], thread);
   const senders: ThreadSender[] = [];
   // Back to back on four connections, so queries are in flight on the database link when it is cut.
   for (const [server, token, label] of [[one, alice.token, 'alice@1'], [one, bob.token, 'bob@1'], [two, bob.token, 'bob@2'], [two, alice.token, 'alice@2']] as const) {

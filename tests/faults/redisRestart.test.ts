@@ -3,7 +3,6 @@ import { expectEveryAcceptedMessageDeliveredOnceInOrder } from '../helpers/deliv
 import { openFaultScenario, type FaultScenario } from '../helpers/faultScenario.ts';
 import { startPrivateRedis, type PrivateRedis } from '../helpers/privateRedis.ts';
 import type { ServerProcess } from '../helpers/serverProcess.ts';
-import { recordThread, type ThreadRecorder } from '../helpers/threadRecorder.ts';
 import { startThreadSender, type ThreadSender } from '../helpers/threadSender.ts';
 import { wsClient } from '../helpers/trpcClients.ts';
 
@@ -33,13 +32,9 @@ async function readiness(server: ServerProcess): Promise<{ status: number; redis
 describe('Redis restarted while messages flow', () => {
   it('keeps storing sends while Redis is down, and every subscriber catches up once it is back', async () => {
     const [one, two] = servers as [ServerProcess, ServerProcess];
-    const { alice, bob, threadId } = await scenario.createThread(one);
-    const recorders: ThreadRecorder[] = [];
-    for (const [server, token, label] of [[one, alice.token, 'alice@1'], [one, bob.token, 'bob@1'], [two, alice.token, 'alice@2'], [two, bob.token, 'bob@2']] as const) {
-      const connection = wsClient(server.wsUrl, token);
-      scenario.defer(() => connection.close());
-      recorders.push(await recordThread(connection.client, threadId, label));
-    }
+    const thread = await scenario.createThread(one);
+    const { alice, bob, threadId } = thread;
+    const recorders = await scenario.recordOnBoth([one, two], thread);
     const senders: ThreadSender[] = [];
     const send = (server: ServerProcess, token: string, label: string) => {
       const connection = wsClient(server.wsUrl, token);

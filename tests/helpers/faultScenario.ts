@@ -2,6 +2,7 @@ import { createTestPostgresDatabase } from './postgresDatabase.ts';
 import { deleteRedisKeys } from './redisAdmin.ts';
 import { REDIS_URL, uniqueRedisPrefix } from './redisPrefix.ts';
 import { spawnServer, type ServerProcess } from './serverProcess.ts';
+import { recordThread, type ThreadRecorder } from './threadRecorder.ts';
 import { signUpOverHttp, wsClient } from './trpcClients.ts';
 
 export interface FaultScenario {
@@ -17,6 +18,8 @@ export interface FaultScenario {
   stopServer(server: ServerProcess, signal: NodeJS.Signals): Promise<number | null>;
   /** Signs up two users and opens their direct thread through `server` (any server process's URLs). */
   createThread(server: Pick<ServerProcess, 'url' | 'wsUrl'>): Promise<{ alice: Account; bob: Account; threadId: string }>;
+  /** Subscribes both members of a thread on each of two processes, as `alice@1`, `bob@1`, `alice@2`, `bob@2`. */
+  recordOnBoth(servers: [ServerProcess, ServerProcess], thread: { alice: Account; bob: Account; threadId: string }): Promise<ThreadRecorder[]>;
   /** Runs at cleanup, newest first, before the servers stop. */
   defer(cleanup: () => unknown): void;
   cleanup(): Promise<void>;
@@ -77,6 +80,15 @@ export async function openFaultScenario(options: { redisUrl?: string } = {}): Pr
       } finally {
         await connection.close();
       }
+    },
+    async recordOnBoth([one, two], { alice, bob, threadId }) {
+      const recorders: ThreadRecorder[] = [];
+      for (const [server, token, label] of [[one, alice.token, 'alice@1'], [one, bob.token, 'bob@1'], [two, alice.token, 'alice@2'], [two, bob.token, 'bob@2']] as const) {
+        const connection = wsClient(server.wsUrl, token);
+        deferred.push(() => connection.close());
+        recorders.push(await recordThread(connection.client, threadId, label));
+      }
+      return recorders;
     },
     defer(cleanup) {
       deferred.push(cleanup);
