@@ -1,16 +1,9 @@
 // The Socket.IO peer's wire contract, shared by its server and the load generator's client side.
 // Payloads mirror Parley's procedures one for one, so both servers do the same work per call.
+import type { MessageView } from '@parley/api';
 
-/** A stored message as the peer broadcasts it: the same fields as Parley's MessageView. */
-export interface PeerMessage {
-  id: string;
-  threadId: string;
-  seq: number;
-  author: { id: string; username: string };
-  body: string;
-  clientId: string | null;
-  createdAt: string;
-}
+/** A stored message as the peer broadcasts it: Parley's MessageView itself, so both send the same bytes. */
+export type PeerMessage = MessageView;
 
 export interface PeerUser {
   id: string;
