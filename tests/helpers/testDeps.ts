@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { newTimeOrderedId } from '@parley/api/ids';
 import RedisMock from 'ioredis-mock';
 import type { Redis } from 'ioredis';
 import { pino } from 'pino';
@@ -67,7 +68,7 @@ export async function createTestDeps(options: { databaseUrl?: string } = {}): Pr
     appendMessage: createBatchedAppender((batch) => database.hotPath.appendMessages(batch)),
     bus,
     clock: new ManualClock(),
-    newId: randomUUID,
+    newId: newTimeOrderedId,
     logger,
     config: { cookieSecure: false, trustProxy: false, maxSubscriptionsPerSocket: 100 },
     rateLimits: createRateLimits(DEFAULT_RATE_LIMITS),

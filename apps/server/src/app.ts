@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { newTimeOrderedId } from '@parley/api/ids';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TRPCError } from '@trpc/server';
@@ -77,7 +78,7 @@ export async function createParley(options: ParleyOptions): Promise<Parley> {
     appendMessage: createBatchedAppender((batch) => database.hotPath.appendMessages(batch)),
     bus,
     clock: systemClock,
-    newId: randomUUID,
+    newId: newTimeOrderedId,
     logger,
     config: { cookieSecure: config.cookieSecure, trustProxy: config.trustProxy, maxSubscriptionsPerSocket: config.maxSubscriptionsPerSocket },
     rateLimits: createRateLimits(config.rateLimits, redis ? { client: redis.publisher, prefix: config.redisPrefix } : undefined),

@@ -30,13 +30,13 @@ export async function createDatabase(url: string, options: { poolSize?: number }
     await db.$connect();
     hotPath = createPostgresHotPath(url, options.poolSize ?? 10);
   } else {
-    ensureSqliteDirectory(url);
+    const path = ensureSqliteDirectory(url);
     const adapter = new OneConnectionLibSQL({ url });
     // Same schema, same model API: only the generated provider differs.
     db = new SqlitePrismaClient({ adapter }) as unknown as Db;
     await db.$connect();
-    await db.$queryRaw`SELECT 1`; // makes Prisma open the connection the hot path shares
-    hotPath = createSqliteHotPath(adapter.connection(), adapter.exclusive);
+    await db.$queryRaw`SELECT 1`; // makes Prisma open its connection and put the file in WAL mode
+    hotPath = createSqliteHotPath(path, adapter.exclusive);
   }
   return {
     db,
@@ -63,12 +63,13 @@ export async function createDatabase(url: string, options: { poolSize?: number }
   };
 }
 
-/** libsql opens the file but not its directory; `file::memory:` has none. */
-export function ensureSqliteDirectory(url: string): void {
+/** libsql opens the file but not its directory; `file::memory:` has none. Returns the file's path. */
+export function ensureSqliteDirectory(url: string): string {
   const match = /^file:(?:\/\/[^/?#]*)?([^?#]*)/i.exec(url);
   if (!match) throw new Error(`Not a SQLite database URL (expected file:path or postgres://): ${url}`);
   const path = decodeURIComponent(match[1] ?? '');
   if (path !== '' && !path.startsWith(':memory:')) mkdirSync(dirname(path), { recursive: true });
+  return path;
 }
 
 /**
@@ -80,7 +81,6 @@ export function ensureSqliteDirectory(url: string): void {
  */
 class OneConnectionLibSQL extends PrismaLibSQL {
   readonly #lock = new Mutex();
-  #client: Client | null = null;
   #ready: Promise<void> = Promise.resolve();
 
   /** Runs `work` alone on the shared connection (after the pragmas are set). */
@@ -90,14 +90,8 @@ class OneConnectionLibSQL extends PrismaLibSQL {
       return work();
     });
 
-  connection(): Client {
-    if (!this.#client) throw new Error('the SQLite connection is not open yet');
-    return this.#client;
-  }
-
   override createClient(config: Config): Client {
     const client = super.createClient(config);
-    this.#client = client;
     this.#ready = (async () => {
       for (const sql of SQLITE_PRAGMAS) await client.execute(sql);
     })();

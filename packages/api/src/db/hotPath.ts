@@ -60,7 +60,6 @@ export function createBatchedAppender(
   let writing = false;
 
   async function drain(): Promise<void> {
-    writing = true;
     try {
       while (queue.length > 0) {
         const batch = queue.slice(0, maxBatch);
@@ -85,7 +84,12 @@ export function createBatchedAppender(
   return (request) =>
     new Promise((resolve, reject) => {
       queue.push({ request, resolve, reject });
-      if (!writing) void drain();
+      if (!writing) {
+        // Wait for the rest of this event-loop turn: sends read from other sockets in the same poll phase
+        // join this batch, so a moderately busy process commits once per turn rather than once per send.
+        writing = true;
+        setImmediate(drain);
+      }
     });
 }
 
