@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { newTimeOrderedId } from '@parley/api/ids';
 import RedisMock from 'ioredis-mock';
-import type { Redis } from 'ioredis';
+import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import {
   appRouter,
@@ -19,8 +19,12 @@ import { createBatchedAppender } from '@parley/api/db/hotPath';
 import { InFlight } from '@parley/api/inFlight';
 import { createRateLimits, DEFAULT_RATE_LIMITS } from '@parley/api/limits/rateLimits';
 import { createMetrics } from '@parley/api/metrics/metrics';
+import { createMemoryPresence } from '@parley/api/presence/memoryPresence';
+import { createRedisPresence } from '@parley/api/presence/redisPresence';
 import { applyMigrations } from '@parley/api/db/migrate';
 import { migrationsDir } from './paths.ts';
+import { deleteRedisKeys } from './redisAdmin.ts';
+import { uniqueRedisPrefix } from './redisPrefix.ts';
 import { makeTempDir } from './tempDir.ts';
 
 /** A clock tests move by hand. */
@@ -45,21 +49,24 @@ export interface TestDeps extends Deps {
 
 /**
  * Real domain services on a throwaway embedded database (or the given PostgreSQL database), with the
- * Redis bus over ioredis-mock.
+ * Redis bus over ioredis-mock and presence in memory; or, given `redisUrl`, bus, presence and rate limits
+ * in that real Redis under a key prefix of their own (`redisPrefix`), deleted at close.
  */
-export async function createTestDeps(options: { databaseUrl?: string } = {}): Promise<TestDeps> {
+export async function createTestDeps(options: { databaseUrl?: string; redisUrl?: string } = {}): Promise<TestDeps & { redisPrefix: string }> {
   const dir = makeTempDir();
   const url = options.databaseUrl ?? `file:${dir.path}/parley.db`;
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   await applyMigrations(url, migrationsDir, logger);
   const database: Database = await createDatabase(url);
-  const prefix = `parley-test-${randomUUID()}:`;
-  const bus = createRedisEventBus({
-    publisher: new RedisMock() as unknown as Redis,
-    subscriber: new RedisMock() as unknown as Redis,
-    prefix,
-    logger,
-  });
+  const prefix = options.redisUrl ? uniqueRedisPrefix() : `parley-test-${randomUUID()}:`;
+  const connect = () => (options.redisUrl ? new Redis(options.redisUrl) : (new RedisMock() as unknown as Redis));
+  const publisher = connect();
+  const bus = createRedisEventBus({ publisher, subscriber: connect(), prefix, logger });
+  const clock = new ManualClock();
+  const presence = options.redisUrl
+    ? createRedisPresence({ client: publisher, prefix, processId: randomUUID(), logger, heartbeatMs: 1000, timeoutMs: 3000 })
+    : createMemoryPresence(clock);
+  await presence.start(() => {});
   const revoked: string[] = [];
   return {
     db: database.db,
@@ -67,11 +74,12 @@ export async function createTestDeps(options: { databaseUrl?: string } = {}): Pr
     hotPath: database.hotPath,
     appendMessage: createBatchedAppender((batch) => database.hotPath.appendMessages(batch)),
     bus,
-    clock: new ManualClock(),
+    clock,
     newId: newTimeOrderedId,
     logger,
     config: { cookieSecure: false, trustProxy: false, maxSubscriptionsPerSocket: 100 },
-    rateLimits: createRateLimits(DEFAULT_RATE_LIMITS),
+    rateLimits: createRateLimits(DEFAULT_RATE_LIMITS, options.redisUrl ? { client: publisher, prefix } : undefined),
+    presence,
     metrics: createMetrics({ openSockets: () => 0, defaultMetrics: false }),
     inFlight: new InFlight(),
     sessionSockets: {
@@ -80,8 +88,11 @@ export async function createTestDeps(options: { databaseUrl?: string } = {}): Pr
       },
     },
     revoked,
+    redisPrefix: prefix,
     async close() {
+      await presence.close();
       await bus.close();
+      if (options.redisUrl) await deleteRedisKeys(options.redisUrl, prefix);
       await database.close();
       dir.remove();
     },
@@ -105,5 +116,5 @@ export async function callerAs(deps: Deps, user: SessionUser) {
   const { session, token } = await createSession(deps, user.id);
   const caller = createCaller(createContext(deps, { user, session }, { kind: 'internal' }));
   // The caller is a Proxy that treats every property as a procedure path, so its routers are copied out.
-  return { user, session, token, auth: caller.auth, thread: caller.thread, message: caller.message };
+  return { user, session, token, auth: caller.auth, thread: caller.thread, message: caller.message, users: caller.user };
 }

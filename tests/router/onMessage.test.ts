@@ -19,6 +19,8 @@ function scriptedBus(): EventBus & { push(event: BusEvent): void } {
     push: (event) => queues.forEach((q) => q.push(event)),
     async publish() {},
     async publishThreadAdded() {},
+    async publishTyping() {},
+    async publishPresence() {},
     subscribe(_threadId, { signal }) {
       return this.subscribeTopics([], { signal });
     },

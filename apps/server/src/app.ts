@@ -17,11 +17,15 @@ import { applyMigrations } from '@parley/api/db/migrate';
 import { InFlight } from '@parley/api/inFlight';
 import { createRateLimits } from '@parley/api/limits/rateLimits';
 import { createMetrics } from '@parley/api/metrics/metrics';
+import { createMemoryPresence } from '@parley/api/presence/memoryPresence';
+import { createPresenceAnnouncer } from '@parley/api/presence/presenceAnnouncer';
+import { createRedisPresence } from '@parley/api/presence/redisPresence';
 import { defaultAllowedOrigins, type Config } from './config.ts';
 import { checkHealth } from './health.ts';
 import { createStaticHandler, sendJson } from './httpRoutes.ts';
 import { connectRedis, type RedisRole } from './redisConnections.ts';
 import { SessionSocketRegistry } from './sessionSocketRegistry.ts';
+import { createSocketAdmission } from './socketAdmission.ts';
 import { ANONYMOUS, createUpgradeHandler } from './upgrade.ts';
 import { createWsServer } from './wsServer.ts';
 
@@ -70,6 +74,17 @@ export async function createParley(options: ParleyOptions): Promise<Parley> {
   if (redis && !(await waitUntil(() => bus.isHealthy(), 5000))) {
     logger.warn('redis does not answer yet; starting anyway (readyz says not ready until it does)');
   }
+  // Shared by the cluster with Redis, like the bus: a user is online while any process holds a socket of theirs.
+  const presence = redis
+    ? createRedisPresence({
+        client: redis.publisher,
+        prefix: config.redisPrefix,
+        processId: randomUUID(),
+        logger,
+        heartbeatMs: config.presence.heartbeatMs,
+        timeoutMs: config.presence.timeoutMs,
+      })
+    : createMemoryPresence(systemClock);
 
   const deps: Deps = {
     db: database.db,
@@ -82,6 +97,7 @@ export async function createParley(options: ParleyOptions): Promise<Parley> {
     logger,
     config: { cookieSecure: config.cookieSecure, trustProxy: config.trustProxy, maxSubscriptionsPerSocket: config.maxSubscriptionsPerSocket },
     rateLimits: createRateLimits(config.rateLimits, redis ? { client: redis.publisher, prefix: config.redisPrefix } : undefined),
+    presence,
     metrics,
     inFlight: new InFlight(),
     sessionSockets: {
@@ -94,6 +110,10 @@ export async function createParley(options: ParleyOptions): Promise<Parley> {
       },
     },
   };
+  const announcer = createPresenceAnnouncer(deps, presence, { offlineGraceMs: config.presence.offlineGraceMs });
+  // Changes found in the background (a dead process's users) are long settled: no grace.
+  await presence.start((changes) => announcer.announce(changes, { isImmediate: true }));
+  const socketAdmission = createSocketAdmission({ presence, announcer, maxSocketsPerUser: config.maxSocketsPerUser });
   const stopListeningForEndedSessions = bus.onSessionsEnded((ids) => registry.closeSessions(ids, 'session ended'));
   const sweep = setInterval(() => {
     touchSessionsInUse(deps, registry.sessionIds()).then(
@@ -145,7 +165,7 @@ export async function createParley(options: ParleyOptions): Promise<Parley> {
   });
 
   const upgradeCallers = new WeakMap<IncomingMessage, Caller>();
-  const ws = createWsServer({ deps, config, logger, registry, upgradeCallers, onError });
+  const ws = createWsServer({ deps, config, logger, registry, upgradeCallers, onError, socketAdmission });
   openSockets = () => ws.wss.clients.size;
   server.on(
     'upgrade',
@@ -187,6 +207,10 @@ export async function createParley(options: ParleyOptions): Promise<Parley> {
       for (const client of ws.wss.clients) client.terminate();
       server.closeAllConnections();
       await closed;
+      // Before the bus closes: going offline is announced through it, and presence shares its connection.
+      await socketAdmission.settled();
+      announcer.announce(await presence.close(), { isImmediate: true });
+      await announcer.flush();
       await bus.close();
       await database.close();
     },

@@ -45,6 +45,13 @@ const envSchema = z.object({
   MAX_SUBSCRIPTIONS_PER_SOCKET: z.coerce.number().int().min(1).default(100),
   MAX_SOCKET_BUFFER_BYTES: z.coerce.number().int().min(1024).default(4 * 1024 * 1024),
   WS_MAX_PAYLOAD_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+  PRESENCE_HEARTBEAT_MS: z.coerce.number().int().min(100).default(5000),
+  PRESENCE_TIMEOUT_MS: z.coerce.number().int().min(300).default(15_000),
+  PRESENCE_OFFLINE_GRACE_MS: z.coerce.number().int().min(0).default(3000),
+}).refine((env) => env.PRESENCE_TIMEOUT_MS >= 2 * env.PRESENCE_HEARTBEAT_MS, {
+  // One late heartbeat (a GC pause, a slow Redis) must not make a live process look dead.
+  message: 'must be at least twice PRESENCE_HEARTBEAT_MS',
+  path: ['PRESENCE_TIMEOUT_MS'],
 });
 
 export type Config = ReturnType<typeof toConfig>;
@@ -74,6 +81,11 @@ function toConfig(env: z.infer<typeof envSchema>) {
     maxSubscriptionsPerSocket: env.MAX_SUBSCRIPTIONS_PER_SOCKET,
     maxSocketBufferBytes: env.MAX_SOCKET_BUFFER_BYTES,
     wsMaxPayloadBytes: env.WS_MAX_PAYLOAD_BYTES,
+    presence: {
+      heartbeatMs: env.PRESENCE_HEARTBEAT_MS,
+      timeoutMs: env.PRESENCE_TIMEOUT_MS,
+      offlineGraceMs: env.PRESENCE_OFFLINE_GRACE_MS,
+    },
   };
 }
 

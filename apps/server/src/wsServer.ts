@@ -6,6 +6,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { appRouter, createContext, validateSessionToken, type Caller, type Deps } from '@parley/api';
 import type { Config } from './config.ts';
 import type { SessionSocketRegistry } from './sessionSocketRegistry.ts';
+import type { SocketAdmission } from './socketAdmission.ts';
 import { ANONYMOUS } from './upgrade.ts';
 import { createFanOutEncoder } from './wsEncoder.ts';
 
@@ -22,6 +23,7 @@ export function createWsServer(options: {
   /** Callers the upgrade handler resolved from the session cookie. */
   upgradeCallers: WeakMap<IncomingMessage, Caller>;
   onError: OnError;
+  socketAdmission: SocketAdmission;
 }) {
   const { deps, config, logger, registry } = options;
   // maxPayload: a frame over it closes the socket with 1009 before it is buffered whole.
@@ -43,7 +45,8 @@ export function createWsServer(options: {
         caller = valid;
       }
       if (caller.user && caller.session) {
-        if (registry.socketsOfUser(caller.user.id) >= config.maxSocketsPerUser) {
+        // Counted in presence, across every process (with Redis), not in this process's registry.
+        if (!(await options.socketAdmission.admit(caller.user.id, socket))) {
           refuse(socket, TOO_MANY_SOCKETS_CLOSE_CODE, 'TOO_MANY_REQUESTS', `At most ${config.maxSocketsPerUser} connections per user`);
         }
         registry.add(caller.session.id, caller.user.id, socket);

@@ -5,6 +5,7 @@ import type { AppendRequest, HotPath } from './db/hotPath.ts';
 import type { InFlight } from './inFlight.ts';
 import type { RateLimits } from './limits/rateLimits.ts';
 import type { Metrics } from './metrics/metrics.ts';
+import type { PresenceStore } from './presence/presenceStore.ts';
 
 export interface Clock {
   now(): Date;
@@ -39,6 +40,8 @@ export interface Deps {
   config: ApiConfig;
   sessionSockets: SessionSockets;
   rateLimits: RateLimits;
+  /** Who is online (open sockets per user, cluster-wide with Redis). */
+  presence: PresenceStore;
   metrics: Metrics;
   /** Mutations under way; shutdown waits for them. */
   inFlight: InFlight;

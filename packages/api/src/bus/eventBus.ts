@@ -9,6 +9,10 @@ export interface EventBus {
   publish(message: MessageView): Promise<void>;
   /** Tell these users (on their own channels) that they are now in a thread. */
   publishThreadAdded(userIds: string[], threadId: string): Promise<void>;
+  /** An ephemeral "is typing" notice on its thread's channel; never stored. */
+  publishTyping(notice: TypingNotice): Promise<void>;
+  /** Presence changes, each on the channels of the threads given with it (the user's threads). */
+  publishPresence(changes: Array<{ change: PresenceNotice; threadIds: string[] }>): Promise<void>;
   /**
    * Live messages of one thread, in the order the bus delivers them, until `signal` aborts.
    * A `resync` event means the bus may have dropped messages (e.g. a Redis reconnect): re-read the database.
@@ -28,7 +32,29 @@ export interface EventBus {
 export type BusEvent =
   | { type: 'message'; message: MessageView }
   | { type: 'threadAdded'; threadId: string }
+  | ({ type: 'typing' } & TypingNotice)
+  | ({ type: 'presence' } & PresenceNotice)
   | { type: 'resync' };
+
+/** Someone is typing in a thread; clients show it for a few seconds unless it is repeated. */
+export interface TypingNotice {
+  threadId: string;
+  userId: string;
+  username: string;
+}
+
+/**
+ * A user came online (first socket in the cluster) or went offline (last one closed, or their process
+ * died). `version` grows with every change in the cluster, so a reader keeps the highest it has seen:
+ * notices from different processes can arrive out of order.
+ */
+export interface PresenceNotice {
+  userId: string;
+  online: boolean;
+  version: number;
+  /** ISO-8601 of when they went offline; null while online. */
+  lastSeenAt: string | null;
+}
 
 /** What a bus channel carries: one thread's messages, or notices for one user. */
 export type Topic = `thread:${string}` | `user:${string}`;

@@ -42,6 +42,19 @@ export function createMemoryEventBus(options: MemoryEventBusOptions = {}): Event
       for (const userId of userIds) deliver(userTopic(userId), event);
     },
 
+    async publishTyping(notice) {
+      if (closed) throw new Error('event bus is closed');
+      deliver(threadTopic(notice.threadId), { type: 'typing', ...notice });
+    },
+
+    async publishPresence(changes) {
+      if (closed) throw new Error('event bus is closed');
+      for (const { change, threadIds } of changes) {
+        const event: BusEvent = { type: 'presence', ...change };
+        for (const threadId of threadIds) deliver(threadTopic(threadId), event);
+      }
+    },
+
     subscribe(threadId, { signal }) {
       return this.subscribeTopics([threadTopic(threadId)], { signal });
     },

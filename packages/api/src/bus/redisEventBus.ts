@@ -12,6 +12,7 @@ import {
   type EventBus,
   type Topic,
 } from './eventBus.ts';
+import { presencePayload, toNoticeEvent, typingPayload } from './noticePayloads.ts';
 import { createTopicSubscription, type SubscriptionQueue } from './subscriptionQueue.ts';
 
 export interface RedisEventBusOptions {
@@ -153,10 +154,11 @@ export function createRedisEventBus(options: RedisEventBusOptions): RedisEventBu
     } catch {
       message = undefined;
     }
-    let event: BusEvent;
+    let event: BusEvent | null;
     if (isMessageView(message)) event = { type: 'message', message };
     else if (isThreadAddedNotice(message)) event = { type: 'threadAdded', threadId: message.threadAdded };
-    else {
+    else event = toNoticeEvent(message);
+    if (!event) {
       counters.malformed++;
       logger.warn({ channel: name, bytes: payload.length }, 'dropped a malformed bus payload');
       resync(channel.queues);
@@ -245,6 +247,22 @@ export function createRedisEventBus(options: RedisEventBusOptions): RedisEventBu
       const payload = JSON.stringify({ threadAdded: threadId });
       const pipeline = publisher.pipeline();
       for (const userId of userIds) pipeline.publish(`${prefix}${userTopic(userId)}`, payload);
+      await pipeline.exec();
+    },
+
+    // Typing and presence notices are ephemeral: one lost while Redis is away is not owed later.
+    async publishTyping(notice) {
+      if (closed) throw new Error('event bus is closed');
+      await publisher.publish(threadChannel(prefix, notice.threadId), typingPayload(notice));
+    },
+
+    async publishPresence(changes) {
+      if (closed) throw new Error('event bus is closed');
+      const pipeline = publisher.pipeline();
+      for (const { change, threadIds } of changes) {
+        const payload = presencePayload(change);
+        for (const threadId of threadIds) pipeline.publish(threadChannel(prefix, threadId), payload);
+      }
       await pipeline.exec();
     },
 

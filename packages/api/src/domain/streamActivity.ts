@@ -1,4 +1,4 @@
-import { threadTopic, userTopic, type Topic } from '../bus/eventBus.ts';
+import { threadTopic, userTopic, type PresenceNotice, type Topic, type TypingNotice } from '../bus/eventBus.ts';
 import type { Deps } from '../deps.ts';
 import { listThreads } from './listThreads.ts';
 import { retryWhileUnavailable } from './retryWhileUnavailable.ts';
@@ -13,7 +13,11 @@ export type ActivityEvent =
   | { type: 'message'; message: MessageView }
   /** I was added to a thread (someone started one with me, or I did on another device). */
   | { type: 'thread'; thread: ThreadSummary }
-  /** Something may have been missed: read thread.list again. */
+  /** Someone else is typing in one of my threads: show it for about 5 s unless repeated, or until they send. */
+  | ({ type: 'typing' } & TypingNotice)
+  /** Someone I share a thread with came online or went offline; keep the highest `version` per user. */
+  | ({ type: 'presence' } & PresenceNotice)
+  /** Something may have been missed: read thread.list (and presence) again. */
   | { type: 'resync' };
 
 /**
@@ -47,9 +51,17 @@ export async function* streamActivity(
   // The client read its list when the subscription started, which may be before the thread channels
   // above were listened to: one resync closes that window.
   yield { type: 'resync' };
+  // A presence change arrives once per thread I share with that user: only the first copy goes on.
+  const presenceVersions = new Map<string, number>();
   for await (const event of live) {
     if (event.type === 'message') {
       yield { type: 'message', message: event.message };
+    } else if (event.type === 'typing') {
+      if (event.userId !== userId) yield event;
+    } else if (event.type === 'presence') {
+      if (event.userId === userId || (presenceVersions.get(event.userId) ?? 0) >= event.version) continue;
+      presenceVersions.set(event.userId, event.version);
+      yield event;
     } else if (event.type === 'threadAdded') {
       if (!followed.has(event.threadId)) {
         followed.add(event.threadId);

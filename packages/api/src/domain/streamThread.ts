@@ -37,7 +37,7 @@ export async function* streamThread(
 
   yield* catchUp();
   for await (const event of live) {
-    if (event.type === 'threadAdded') continue; // a user-channel notice; not on thread channels
+    if (event.type === 'threadAdded' || event.type === 'typing' || event.type === 'presence') continue; // not stored messages
     if (event.type === 'resync') {
       yield* catchUp();
       continue;

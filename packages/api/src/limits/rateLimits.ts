@@ -38,7 +38,12 @@ export interface RateLimits {
   assertLoginAllowed(usernameKey: string, address: string): Promise<void>;
   recordLoginFailure(usernameKey: string, address: string): Promise<void>;
   recordLoginSuccess(usernameKey: string, address: string): Promise<void>;
+  /** Whether a typing notice from this user in this thread may go out now (one per TYPING_INTERVAL_MS). */
+  allowTyping(userId: string, threadId: string): Promise<boolean>;
 }
+
+/** Clients repeat a typing notice while typing and show one for about 5 s, so one per 2 s is plenty. */
+export const TYPING_INTERVAL_MS = 2000;
 
 /**
  * Built on rate-limiter-flexible. With Redis, each limiter falls back to an in-process one while Redis
@@ -64,6 +69,7 @@ export function createRateLimits(config: RateLimitConfig, redis?: { client: Redi
   const byUsernameAndAddress = make({ keyPrefix: 'login-ua', points: config.loginFailuresPerUsernameAndAddress, duration: hour, blockDuration: 15 * 60 });
   const byUsername = make({ keyPrefix: 'login-u', points: config.loginFailuresPerUsername, duration: hour, blockDuration: 15 * 60 });
   const byAddress = make({ keyPrefix: 'login-a', points: config.loginFailuresPerAddress, duration: 24 * hour, blockDuration: hour });
+  const typing = make({ keyPrefix: 'typing', points: 1, duration: TYPING_INTERVAL_MS / 1000 });
   const loginLimiters = (usernameKey: string, address: string) =>
     [
       [byUsernameAndAddress, `${usernameKey}|${address}`],
@@ -98,6 +104,16 @@ export function createRateLimits(config: RateLimitConfig, redis?: { client: Redi
 
     async recordLoginSuccess(usernameKey, address) {
       await byUsernameAndAddress.delete(`${usernameKey}|${address}`);
+    },
+
+    async allowTyping(userId, threadId) {
+      try {
+        await typing.consume(`${userId}|${threadId}`);
+        return true;
+      } catch (rejection) {
+        if (rejection instanceof RateLimiterRes) return false;
+        throw rejection;
+      }
     },
   };
 }

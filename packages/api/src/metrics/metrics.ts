@@ -10,6 +10,10 @@ export interface Metrics {
   liveSubscriptions: Gauge;
   busReconnects: Counter;
   rateLimited: Counter<'limit'>;
+  /** Users coming online or going offline, as announced by this process. */
+  presenceChanges: Counter<'to'>;
+  /** thread.typing calls fanned out, or dropped by the per-user-per-thread throttle. */
+  typingNotices: Counter<'outcome'>;
 }
 
 /** `openSockets` is read when scraped, so the socket count is never a second source of truth. */
@@ -44,6 +48,18 @@ export function createMetrics(options: { openSockets: () => number; defaultMetri
       name: 'parley_rate_limited_total',
       help: 'Requests refused by a limit',
       labelNames: ['limit'],
+      registers: [registry],
+    }),
+    presenceChanges: new Counter({
+      name: 'parley_presence_changes_total',
+      help: 'Users announced online or offline by this process',
+      labelNames: ['to'],
+      registers: [registry],
+    }),
+    typingNotices: new Counter({
+      name: 'parley_typing_notices_total',
+      help: 'thread.typing calls: sent to the thread, or throttled',
+      labelNames: ['outcome'],
       registers: [registry],
     }),
   };

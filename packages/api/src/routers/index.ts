@@ -3,8 +3,9 @@ import { router } from '../trpc/init.ts';
 import { authRouter } from './auth.ts';
 import { messageRouter } from './message.ts';
 import { threadRouter } from './thread.ts';
+import { userRouter } from './user.ts';
 
-export const appRouter = router({ auth: authRouter, thread: threadRouter, message: messageRouter });
+export const appRouter = router({ auth: authRouter, thread: threadRouter, message: messageRouter, user: userRouter });
 
 export type AppRouter = typeof appRouter;
 export type RouterInputs = inferRouterInputs<AppRouter>;

@@ -4,6 +4,7 @@ import { assertThreadMember } from '../domain/assertThreadMember.ts';
 import { getOrCreateDirectThread } from '../domain/getOrCreateDirectThread.ts';
 import { listThreads } from '../domain/listThreads.ts';
 import { markThreadRead } from '../domain/markThreadRead.ts';
+import { sendTypingNotice } from '../domain/sendTypingNotice.ts';
 import { GROUP_MAX_OTHER_MEMBERS, idSchema, usernameSchema } from '../domain/schemas.ts';
 import { streamActivity } from '../domain/streamActivity.ts';
 import { streamThread } from '../domain/streamThread.ts';
@@ -29,6 +30,11 @@ export const threadRouter = router({
   markRead: authedProcedure
     .input(z.object({ threadId: idSchema, seq: z.number().int().min(0) }))
     .mutation(({ ctx, input }) => markThreadRead(ctx, ctx.user.id, input)),
+
+  /** "I am typing": goes to the thread's other members through thread.onActivity; at most one per 2 s counts. */
+  typing: authedProcedure
+    .input(z.object({ threadId: idSchema }))
+    .mutation(({ ctx, input }) => sendTypingNotice(ctx, ctx.user, input.threadId)),
 
   onMessage: authedProcedure
     .input(z.object({ threadId: idSchema, lastEventId: z.string().regex(/^\d{1,12}$/).nullish() }))
