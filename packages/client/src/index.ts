@@ -3,5 +3,7 @@ export { createParleyHttpClient, logIn, signUp, type ParleyHttpClientOptions } f
 export { SESSION_ENDED_CLOSE_CODE, type CloseReason, type ConnectionState } from './connectionState.ts';
 export { errorCodeOf } from './errorCode.ts';
 export { toHttpUrl, toSocketUrl } from './serverUrl.ts';
+export { PresenceBook } from './presenceBook.ts';
+export { createTypingNotifier, TypingState, TYPING_SHOWN_MS, type Typist } from './typingState.ts';
 export { ThreadTimeline, type HistoryPage, type TimelineEntry, type TimelineStatus } from './threadTimeline.ts';
 export type * from './types.ts';

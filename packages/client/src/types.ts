@@ -2,11 +2,14 @@
 // dist/index.d.ts inlines these (see rollup.types.config.mjs), so apps outside the workspace get them too.
 import type { RouterInputs, RouterOutputs } from '@parley/api';
 
-export type { AppRouter, RouterInputs, RouterOutputs, MessageView, ThreadView, ThreadSummary } from '@parley/api';
+export type { AppRouter, RouterInputs, RouterOutputs, MessageView, ThreadView, ThreadSummary, UserPresence } from '@parley/api';
 
 export type User = RouterOutputs['auth']['signUp']['user'];
 export type Session = RouterOutputs['auth']['signUp'];
 export type MessagePage = RouterOutputs['message']['list'];
 export type SendMessageInput = RouterInputs['message']['send'];
-/** What `thread.onActivity` delivers: a new message in one of my threads, a thread I was added to, or `resync`. */
+/**
+ * What `thread.onActivity` delivers: a new message in one of my threads, a thread I was added to, someone
+ * typing, someone coming online or going offline, or `resync`.
+ */
 export type ActivityEvent = RouterOutputs['thread']['onActivity'] extends AsyncIterable<infer Event> ? Event : never;

@@ -1,13 +1,17 @@
 import { createParleyClient, type ConnectionState, type ParleyClient, type User } from '@parley/client';
 import { Conversation } from './conversation.svelte.ts';
 import { describeError } from './describeError.ts';
+import { Presence } from './presence.svelte.ts';
 import { ThreadList } from './threadList.svelte.ts';
+import { TypingIndicators } from './typingIndicators.svelte.ts';
 
 /** A signed-in person's chat: one socket, the thread list and the open conversation. */
 export class Chat {
   connection = $state<ConnectionState>('connecting');
   conversation = $state<Conversation | null>(null);
   readonly threads: ThreadList;
+  readonly typing = new TypingIndicators();
+  readonly presence: Presence;
   readonly me: User;
   readonly #client: ParleyClient;
   readonly #readUpTo = new Map<string, number>();
@@ -23,7 +27,8 @@ export class Chat {
       },
     });
     this.#client = client;
-    this.threads = new ThreadList(client, me);
+    this.presence = new Presence(client);
+    this.threads = new ThreadList(client, me, { typing: this.typing, presence: this.presence });
     this.threads.start();
   }
 
@@ -79,6 +84,7 @@ export class Chat {
 
   async dispose(): Promise<void> {
     this.threads.stop();
+    this.typing.stop();
     this.conversation?.stop();
     await this.#client.close();
   }

@@ -1,4 +1,4 @@
-import { ThreadTimeline, type MessageView, type ParleyClient, type TimelineEntry, type User } from '@parley/client';
+import { createTypingNotifier, ThreadTimeline, type MessageView, type ParleyClient, type TimelineEntry, type User } from '@parley/client';
 import { describeError } from './describeError.ts';
 import { newClientId } from './newClientId.ts';
 
@@ -22,11 +22,18 @@ export class Conversation {
   readonly #timeline: ThreadTimeline;
   #subscription: { unsubscribe(): void } | null = null;
   #isStopped = false;
+  readonly #typingNotifier: ReturnType<typeof createTypingNotifier>;
 
   constructor(client: ParleyClient, me: User, threadId: string) {
     this.#client = client;
     this.threadId = threadId;
     this.#timeline = new ThreadTimeline(me);
+    this.#typingNotifier = createTypingNotifier(() => client.api.thread.typing.mutate({ threadId }));
+  }
+
+  /** Called as I type: tells the others, at most once per 2 s (the server drops any more anyway). */
+  noteTyping(): void {
+    if (!this.#isStopped) this.#typingNotifier.notify();
   }
 
   async start(): Promise<void> {
@@ -75,6 +82,8 @@ export class Conversation {
     const body = text.trim();
     if (!body) return;
     const clientId = newClientId();
+    // The message clears my typing for the others; typing the next one is announced at once.
+    this.#typingNotifier.reset();
     this.#timeline.addPending(clientId, body, new Date());
     this.#sync();
     void this.#deliver(clientId, body);

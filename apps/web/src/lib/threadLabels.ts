@@ -7,6 +7,12 @@ export function isNotesToSelf(thread: Labelled, me: User): boolean {
   return thread.kind === 'direct' && thread.members.every((member) => member.id === me.id);
 }
 
+/** The other person of a direct thread; null for groups and notes to self. */
+export function directPartner(thread: Labelled, me: User): Labelled['members'][number] | null {
+  if (thread.kind !== 'direct') return null;
+  return thread.members.find((member) => member.id !== me.id) ?? null;
+}
+
 /** What a thread is called for me: a group's title, else the others' names; my notes are "Notes to self". */
 export function threadTitle(thread: Labelled, me: User): string {
   if (thread.title) return thread.title;

@@ -1,5 +1,7 @@
 import type { ActivityEvent, MessageView, ParleyClient, ThreadSummary, ThreadView, User } from '@parley/client';
 import { describeError } from './describeError.ts';
+import type { Presence } from './presence.svelte.ts';
+import type { TypingIndicators } from './typingIndicators.svelte.ts';
 
 /** How long to wait before subscribing again after the activity stream failed (not a dropped socket: tRPC resumes those). */
 const RESTART_AFTER_ERROR_MS = 3000;
@@ -15,6 +17,8 @@ export class ThreadList {
   error = $state<string | null>(null);
   readonly #client: ParleyClient;
   readonly #me: User;
+  readonly #typing: TypingIndicators;
+  readonly #presence: Presence;
   /** The thread the person is looking at: its messages are read as they arrive. */
   #readingThreadId: string | null = null;
   #subscription: { unsubscribe(): void } | null = null;
@@ -22,15 +26,21 @@ export class ThreadList {
   #isRefreshing = false;
   #isRefreshWanted = false;
 
-  constructor(client: ParleyClient, me: User) {
+  /** The stream also carries typing and presence events, which go to `typing` and `presence`. */
+  constructor(client: ParleyClient, me: User, live: { typing: TypingIndicators; presence: Presence }) {
     this.#client = client;
     this.#me = me;
+    this.#typing = live.typing;
+    this.#presence = live.presence;
   }
 
   start(): void {
     this.#subscription = this.#client.api.thread.onActivity.subscribe(undefined, {
       // Also after every reconnect: whatever happened while the socket was down was not sent.
-      onStarted: () => void this.refresh(),
+      onStarted: () => {
+        this.#presence.reset();
+        void this.refresh().then(() => this.#presence.load(this.#otherMembers(this.threads)));
+      },
       onData: (event) => this.#apply(event),
       onError: (error) => {
         this.error = `Live updates stopped: ${describeError(error)}`;
@@ -85,9 +95,20 @@ export class ThreadList {
   }
 
   #apply(event: ActivityEvent): void {
-    if (event.type === 'message') this.#onMessage(event.message);
-    else if (event.type === 'thread') this.#merge([event.thread]);
-    else void this.refresh();
+    if (event.type === 'message') {
+      this.#typing.apply(event); // their message ends their typing
+      this.#onMessage(event.message);
+    } else if (event.type === 'thread') {
+      this.#merge([event.thread]);
+      void this.#presence.load(this.#otherMembers([event.thread]));
+    } else if (event.type === 'typing') this.#typing.apply(event);
+    else if (event.type === 'presence') this.#presence.apply(event);
+    else void this.refresh().then(() => this.#presence.load(this.#otherMembers(this.threads)));
+  }
+
+  /** The other person of each direct thread: the ones the list shows presence for. */
+  #otherMembers(threads: ThreadView[]): string[] {
+    return threads.flatMap((t) => (t.kind === 'direct' ? t.members.filter((m) => m.id !== this.#me.id).map((m) => m.id) : []));
   }
 
   #onMessage(message: MessageView): void {

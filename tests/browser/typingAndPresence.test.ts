@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { startTestServer, type TestServer } from '../helpers/testServer.ts';
+import { launchChromium, openPerson, screenshotFolder, type Person } from './browserSession.ts';
+import { ensureWebBuild } from './webBuild.ts';
+
+const PASSWORD = 'correct horse battery';
+const SECOND = 1000;
+
+let server: TestServer;
+let browser: Browser;
+let alice: Person;
+let bob: Person;
+const screenshots = screenshotFolder('typing-and-presence');
+
+beforeAll(async () => {
+  const staticDir = await ensureWebBuild();
+  server = await startTestServer({ env: { STATIC_DIR: staticDir, PRESENCE_OFFLINE_GRACE_MS: '300' } });
+  browser = await launchChromium();
+  alice = await openPerson(browser, 'alice');
+  bob = await openPerson(browser, 'bob');
+  console.log(`browser screenshots: ${screenshots.dir}`);
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function signUp(person: Person) {
+  const { page } = person;
+  await page.goto(`${server.url}/`);
+  await page.getByRole('button', { name: 'Sign up', exact: true }).click();
+  await page.getByLabel('Username').fill(person.name);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.getByText(`Signed in as ${person.name}`).waitFor();
+}
+
+const composer = (page: Page) => page.getByRole('textbox', { name: /^Message / });
+const threadItem = (page: Page, title: string) => page.locator(`.thread-item[data-thread-title="${title}"]`);
+const typingLine = (page: Page) => page.locator('.typing-line');
+
+describe('typing and presence in two browsers', () => {
+  it('shows Bob that Alice is online, in his list and in their conversation', async () => {
+    await signUp(alice);
+    await signUp(bob);
+    await alice.page.getByLabel('Username to message').fill('bob');
+    await alice.page.getByRole('button', { name: 'Start' }).click();
+    await alice.page.getByRole('heading', { name: 'bob' }).waitFor();
+
+    const item = threadItem(bob.page, 'alice');
+    await expect.poll(() => item.getAttribute('data-online'), { timeout: 5 * SECOND }).toBe('true');
+    await item.click();
+    await bob.page.locator('.presence-status', { hasText: 'Online' }).waitFor({ timeout: SECOND });
+    // Alice sees Bob online too: he was already connected when her list first read presence.
+    await expect.poll(() => threadItem(alice.page, 'bob').getAttribute('data-online')).toBe('true');
+    await screenshots.shot(bob.page, 'bob-sees-alice-online');
+  });
+
+  it('shows Bob "alice is typing…" while she types, and clears it when her message arrives', async () => {
+    await composer(alice.page).pressSequentially('Hello B', { delay: 30 });
+    await typingLine(bob.page).getByText('alice is typing…').waitFor({ timeout: SECOND });
+    expect(await typingLine(alice.page).textContent()).toBe(''); // not to herself
+    await screenshots.shot(bob.page, 'bob-sees-alice-typing');
+
+    await composer(alice.page).pressSequentially('ob');
+    await composer(alice.page).press('Enter');
+    await bob.page.locator('.messages .message-body', { hasText: 'Hello Bob' }).waitFor({ timeout: SECOND });
+    // Well before the 5 s a notice lasts: the message itself ended it.
+    await expect.poll(() => typingLine(bob.page).textContent(), { timeout: SECOND }).toBe('');
+  });
+
+  it('lets a typing notice run out by itself when Alice stops typing without sending', async () => {
+    // The server takes one notice per user and thread every 2 s, counted from her last one ("Hello B").
+    await new Promise((resolve) => setTimeout(resolve, 2 * SECOND));
+    await composer(alice.page).pressSequentially('hmm', { delay: 30 });
+    await typingLine(bob.page).getByText('alice is typing…').waitFor({ timeout: SECOND });
+    const shownAt = Date.now();
+    await expect.poll(() => typingLine(bob.page).textContent(), { timeout: 8 * SECOND, interval: 100 }).toBe('');
+    expect(Date.now() - shownAt).toBeGreaterThan(3 * SECOND);
+  });
+
+  it('shows Alice offline to Bob once she closes her page', async () => {
+    await alice.context.close();
+    await bob.page.locator('.presence-status', { hasText: 'Offline' }).waitFor({ timeout: 5 * SECOND });
+    expect(await threadItem(bob.page, 'alice').getAttribute('data-online')).toBe('false');
+    await screenshots.shot(bob.page, 'bob-sees-alice-offline');
+    expect(alice.pageErrors).toEqual([]);
+    expect(bob.pageErrors).toEqual([]);
+  });
+});
