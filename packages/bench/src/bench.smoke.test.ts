@@ -11,7 +11,7 @@ describe('pnpm bench at tiny scale', () => {
     const report = await runBench(planFor('tiny'), { command: 'vitest bench.smoke' });
 
     expect(report.failures).toEqual([]);
-    for (const pair of [report.embedded, report.cluster]) {
+    for (const pair of [report.embedded, report.cluster, report.clusterBaseline]) {
       for (const server of ['parley', 'socket.io'] as const) {
         const result = pair?.[server];
         expect(result?.steps.length).toBeGreaterThan(0);

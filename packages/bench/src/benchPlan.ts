@@ -4,10 +4,13 @@ import type { LoadScenarioOptions } from './scenarios/loadScenario.ts';
 import type { StatementScenarioOptions } from './scenarios/statementScenario.ts';
 import type { ServerName } from './targets/chatTarget.ts';
 
-export const SCENARIOS = ['embedded', 'cluster', 'idle', 'disconnect', 'statements'] as const;
+export const SCENARIOS = ['embedded', 'cluster', 'clusterBaseline', 'idle', 'disconnect', 'statements'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
-/** The letters the issue uses: (a) embedded, (b) cluster, (c) idle, (d) disconnect; (e) is the statement count. */
-const LETTERS: Record<string, ScenarioName> = { a: 'embedded', b: 'cluster', c: 'idle', d: 'disconnect', e: 'statements' };
+/**
+ * The letters the issue uses: (a) embedded, (b) cluster, (c) idle, (d) disconnect; (b1) is (b)'s one-process
+ * baseline on the same database and (e) the statement count.
+ */
+const LETTERS: Record<string, ScenarioName> = { a: 'embedded', b: 'cluster', b1: 'clusterBaseline', c: 'idle', d: 'disconnect', e: 'statements' };
 
 export type BenchSize = 'full' | 'quick' | 'tiny';
 
@@ -17,6 +20,8 @@ export interface BenchPlan {
   servers: ServerName[];
   embedded: LoadScenarioOptions;
   cluster: LoadScenarioOptions;
+  /** (b)'s traffic on one process and the same PostgreSQL (in-process bus): what (b) must not deliver less than. */
+  clusterBaseline: LoadScenarioOptions;
   idle: IdleScenarioOptions;
   disconnect: DisconnectScenarioOptions;
   statements: StatementScenarioOptions;
@@ -31,7 +36,7 @@ const drain = { idleGraceMs: 3000, maxDrainMs: 10_000 };
 export function planFor(size: BenchSize): BenchPlan {
   const shape =
     size === 'full'
-      ? { threads: 100, members: 10, rates: [5, 20, 50], clusterRates: [20, 50], stepMs: 10_000, idle: 5000, outageRate: 5, outageRunMs: 10_000, groups: 10 }
+      ? { threads: 100, members: 10, rates: [5, 10, 15, 20, 30, 50], clusterRates: [10, 20, 50], stepMs: 10_000, idle: 5000, outageRate: 5, outageRunMs: 10_000, groups: 10 }
       : size === 'quick'
         ? { threads: 20, members: 5, rates: [10, 40], clusterRates: [40], stepMs: 2500, idle: 400, outageRate: 10, outageRunMs: 5000, groups: 4 }
         : { threads: 3, members: 3, rates: [10], clusterRates: [10], stepMs: 1500, idle: 20, outageRate: 10, outageRunMs: 4000, groups: 2 };
@@ -52,6 +57,7 @@ export function planFor(size: BenchSize): BenchPlan {
     embedded: { ...load, deployment: { processes: 1, database: 'sqlite' }, ratesPerSender: shape.rates },
     // (b) steps are shorter: two rates × two servers of it must fit the ~6 minute budget with the rest.
     cluster: { ...load, deployment: { processes: 2, database: 'postgresql' }, ratesPerSender: shape.clusterRates, stepMs: Math.round(shape.stepMs * 0.8) },
+    clusterBaseline: { ...load, deployment: { processes: 1, database: 'postgresql' }, ratesPerSender: shape.clusterRates, stepMs: Math.round(shape.stepMs * 0.8) },
     idle: { sockets: shape.idle, connectConcurrency: 100, settleMs: size === 'full' ? 2000 : 500, membersPerThread: size === 'tiny' ? 3 : 10 },
     disconnect: {
       threads: shape.threads,
@@ -76,7 +82,7 @@ export function planFor(size: BenchSize): BenchPlan {
 
 const USAGE = `pnpm bench [--quick] [--only=a,b,c,d,e] [--servers=parley,socket.io] [--rates=5,20,50] [--step-ms=10000] [--profile]
   --quick      a much smaller run (~1 minute); also BENCH_QUICK=1
-  --only       scenarios by letter or name: a|embedded, b|cluster, c|idle, d|disconnect,
+  --only       scenarios by letter or name: a|embedded, b|cluster, b1|clusterBaseline, c|idle, d|disconnect,
                e|statements (database statements per operation, counted on PostgreSQL's wire)
   --servers    which servers to run (both by default)
   --rates      messages per second per sender for (a) and (b), e.g. --rates=5,20,50
@@ -106,8 +112,8 @@ export function parseBenchArgs(argv: string[], env: Record<string, string | unde
   const plan = planFor(quick ? 'quick' : 'full');
   if (only) plan.scenarios = SCENARIOS.filter((s) => only.includes(s));
   if (servers) plan.servers = servers;
-  if (rates) plan.embedded.ratesPerSender = plan.cluster.ratesPerSender = rates;
-  if (stepMs) plan.embedded.stepMs = plan.cluster.stepMs = stepMs;
+  if (rates) plan.embedded.ratesPerSender = plan.cluster.ratesPerSender = plan.clusterBaseline.ratesPerSender = rates;
+  if (stepMs) plan.embedded.stepMs = plan.cluster.stepMs = plan.clusterBaseline.stepMs = stepMs;
   return { plan, profile };
 }
 

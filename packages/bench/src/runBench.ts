@@ -44,6 +44,7 @@ export async function runBench(plan: BenchPlan, options: { command: string; log?
       try {
         if (scenario === 'embedded') (report.embedded ??= {})[server] = await runLoadScenario(target, plan.embedded);
         if (scenario === 'cluster') (report.cluster ??= {})[server] = await runLoadScenario(target, plan.cluster);
+        if (scenario === 'clusterBaseline') (report.clusterBaseline ??= {})[server] = await runLoadScenario(target, plan.clusterBaseline);
         if (scenario === 'idle') (report.idle ??= {})[server] = await runIdleScenario(target, plan.idle);
         if (scenario === 'disconnect') (report.disconnect ??= {})[server] = await runDisconnectScenario(target, plan.disconnect);
         if (scenario === 'statements') (report.statements ??= {})[server] = await runStatementScenario(target, plan.statements);

@@ -17,6 +17,7 @@ export interface BenchReport {
   git: { commit: string | null; dirty: boolean | null };
   embedded?: SideBySide<LoadScenarioResult>;
   cluster?: SideBySide<LoadScenarioResult>;
+  clusterBaseline?: SideBySide<LoadScenarioResult>;
   idle?: SideBySide<IdleScenarioResult>;
   disconnect?: SideBySide<DisconnectScenarioResult>;
   statements?: SideBySide<StatementScenarioResult>;

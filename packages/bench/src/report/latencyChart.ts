@@ -20,6 +20,7 @@ export function renderLatencyChart(report: BenchReport): string {
   const panels: Array<{ title: string; pair: SideBySide<LoadScenarioResult> }> = [];
   if (report.embedded) panels.push({ title: '(a) 1 process, embedded SQLite', pair: report.embedded });
   if (report.cluster) panels.push({ title: '(b) 2 processes, PostgreSQL + Redis', pair: report.cluster });
+  if (report.clusterBaseline) panels.push({ title: '(b1) 1 process, PostgreSQL', pair: report.clusterBaseline });
   const width = Math.max(1, panels.length) * PANEL.width;
   const height = PANEL.height + 36;
   const body = panels.map((panel, i) => renderPanel(panel.title, toSeries(panel.pair), i * PANEL.width)).join('\n');
