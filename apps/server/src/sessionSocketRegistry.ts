@@ -4,28 +4,22 @@ import type { WebSocket } from 'ws';
 export const SESSION_ENDED_CLOSE_CODE = 4401;
 
 /**
- * The open sockets of each session (and user) in this process. tRPC builds a WebSocket's context once,
- * so a session that ends must close its sockets here or they would keep receiving messages.
+ * The open sockets of each session in this process. tRPC builds a WebSocket's context once, so a session
+ * that ends must close its sockets here or they would keep receiving messages. (Sockets per user are
+ * counted by presence, across processes.)
  */
 export class SessionSocketRegistry {
   readonly #bySession = new Map<string, Set<WebSocket>>();
-  readonly #byUser = new Map<string, Set<WebSocket>>();
 
-  add(sessionId: string, userId: string, socket: WebSocket): void {
+  add(sessionId: string, socket: WebSocket): void {
     const inSession = addTo(this.#bySession, sessionId, socket);
-    const ofUser = addTo(this.#byUser, userId, socket);
     socket.once('close', () => {
       removeFrom(this.#bySession, sessionId, inSession, socket);
-      removeFrom(this.#byUser, userId, ofUser, socket);
     });
   }
 
   sessionIds(): string[] {
     return [...this.#bySession.keys()];
-  }
-
-  socketsOfUser(userId: string): number {
-    return this.#byUser.get(userId)?.size ?? 0;
   }
 
   /** Closes every local socket of these sessions; their subscriptions end with them. */

@@ -49,7 +49,7 @@ export function createWsServer(options: {
         if (!(await options.socketAdmission.admit(caller.user.id, socket))) {
           refuse(socket, TOO_MANY_SOCKETS_CLOSE_CODE, 'TOO_MANY_REQUESTS', `At most ${config.maxSocketsPerUser} connections per user`);
         }
-        registry.add(caller.session.id, caller.user.id, socket);
+        registry.add(caller.session.id, socket);
       }
       return createContext(deps, caller, { kind: 'ws', req, socket, connection: { subscriptions: 0 } });
     },
