@@ -66,6 +66,14 @@ for (const backend of ['memory bus', 'Redis'] as const) {
       expect(await bob.thread.typing({ threadId: thread.id })).toEqual({ isSent: true });
     });
 
+    it('goes out again at once after the typer sends a message, which cleared their indicator', async () => {
+      const { alice, thread } = await group();
+      expect(await alice.thread.typing({ threadId: thread.id })).toEqual({ isSent: true });
+      await alice.message.send({ threadId: thread.id, body: 'first part' });
+      expect(await alice.thread.typing({ threadId: thread.id })).toEqual({ isSent: true });
+      expect(await alice.thread.typing({ threadId: thread.id })).toEqual({ isSent: false });
+    });
+
     it('refuses a non-member with FORBIDDEN and an unknown thread with NOT_FOUND, storing nothing', async () => {
       const { thread } = await group();
       const mallory = await signedInCaller(deps, 'mallory');

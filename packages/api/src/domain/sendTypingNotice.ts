@@ -4,16 +4,16 @@ import { assertThreadMember } from './assertThreadMember.ts';
 
 /**
  * Tells the thread's other members that `user` is typing: an ephemeral bus notice, never stored. More
- * than one per user and thread every 2 s is dropped rather than refused, since clients repeat them while
- * typing anyway. Returns whether this one went out.
+ * than one per user and thread every 2 s (until the thread gets a new message) is dropped rather than
+ * refused, since clients repeat them while typing anyway. Returns whether this one went out.
  */
 export async function sendTypingNotice(
   deps: Pick<Deps, 'hotPath' | 'bus' | 'rateLimits' | 'metrics' | 'logger'>,
   user: SessionUser,
   threadId: string,
 ): Promise<{ isSent: boolean }> {
-  await assertThreadMember(deps, threadId, user.id);
-  if (!(await deps.rateLimits.allowTyping(user.id, threadId))) {
+  const lastSeq = await assertThreadMember(deps, threadId, user.id);
+  if (!(await deps.rateLimits.allowTyping(user.id, threadId, lastSeq))) {
     deps.metrics.typingNotices.inc({ outcome: 'throttled' });
     return { isSent: false };
   }

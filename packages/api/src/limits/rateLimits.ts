@@ -38,8 +38,12 @@ export interface RateLimits {
   assertLoginAllowed(usernameKey: string, address: string): Promise<void>;
   recordLoginFailure(usernameKey: string, address: string): Promise<void>;
   recordLoginSuccess(usernameKey: string, address: string): Promise<void>;
-  /** Whether a typing notice from this user in this thread may go out now (one per TYPING_INTERVAL_MS). */
-  allowTyping(userId: string, threadId: string): Promise<boolean>;
+  /**
+   * Whether a typing notice from this user in this thread may go out now: one per TYPING_INTERVAL_MS
+   * while the thread stays at `lastSeq`. A new message starts a new interval, so someone who sends and
+   * goes on typing shows as typing again at once (the message cleared the indicator in every client).
+   */
+  allowTyping(userId: string, threadId: string, lastSeq: number): Promise<boolean>;
 }
 
 /** Clients repeat a typing notice while typing and show one for about 5 s, so one per 2 s is plenty. */
@@ -106,9 +110,9 @@ export function createRateLimits(config: RateLimitConfig, redis?: { client: Redi
       await byUsernameAndAddress.delete(`${usernameKey}|${address}`);
     },
 
-    async allowTyping(userId, threadId) {
+    async allowTyping(userId, threadId, lastSeq) {
       try {
-        await typing.consume(`${userId}|${threadId}`);
+        await typing.consume(`${userId}|${threadId}|${lastSeq}`);
         return true;
       } catch (rejection) {
         if (rejection instanceof RateLimiterRes) return false;
