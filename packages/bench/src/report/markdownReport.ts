@@ -33,9 +33,12 @@ export function renderMarkdownReport(report: BenchReport): string {
   return lines.join('\n');
 }
 
-/** Other work on the machine slows both servers and the load generator alike; say so when there was some. */
+/**
+ * Other work on the machine slows both servers and the load generator alike; say so when there was some.
+ * Only the SQLite scenarios tell: in (b) PostgreSQL and Redis are part of the deployment, and busy.
+ */
 function machineWarning(report: BenchReport): string[] {
-  const steps = [report.embedded, report.cluster, report.clusterBaseline]
+  const steps = [report.embedded]
     .flatMap((pair) => [pair?.parley, pair?.['socket.io']])
     .flatMap((r) => r?.steps ?? [])
     .concat([report.disconnect?.parley?.step, report.disconnect?.['socket.io']?.step].filter((s) => s !== undefined));
