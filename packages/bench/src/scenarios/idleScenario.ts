@@ -53,41 +53,33 @@ export async function runIdleScenario(target: ChatTarget, options: IdleScenarioO
     await settle();
 
     const rssBefore = totalRssKb(running.pids);
-    const endCpu = startUsageWindow(running.pids);
-    const endLoadGeneratorCpu = startUsageWindow([process.pid]);
     const openStartUs = Number(process.hrtime.bigint() / 1000n);
     // Opened in two halves with a reading between: the second half's growth is what one more socket
     // costs, without the one-off growth of the heap's young generation and code that the first
-    // thousands of connections cause. Both servers are measured the same way.
+    // thousands of connections cause. Both servers are measured the same way. Time and CPU count only
+    // the opening, not the pause between the halves.
     const half = Math.floor(options.sockets / 2);
     const open = async (batch: BenchUser[]) => {
+      const endCpu = startUsageWindow(running.pids);
+      const endLoadGeneratorCpu = startUsageWindow([process.pid]);
       const started = performance.now();
       const made = await mapConcurrently(batch, options.connectConcurrency, async (user) => {
         const connection = await running.connect(user, url);
         connections.push(connection);
         return connection;
       });
-      return { made, seconds: (performance.now() - started) / 1000 };
+      const seconds = (performance.now() - started) / 1000;
+      return { made, seconds, cpuSeconds: endCpu().cpuSeconds, loadGeneratorCpuSeconds: endLoadGeneratorCpu().cpuSeconds };
     };
     const first = await open(users.slice(0, half));
-    const cpuFirst = endCpu();
-    const loadGeneratorCpuFirst = endLoadGeneratorCpu();
     await settle();
     const rssHalf = totalRssKb(running.pids);
-    const endCpuSecond = startUsageWindow(running.pids);
-    const endLoadGeneratorCpuSecond = startUsageWindow([process.pid]);
     const second = await open(users.slice(half, options.sockets));
-    const cpuSecond = endCpuSecond();
-    const loadGeneratorCpuSecond = endLoadGeneratorCpuSecond();
     const opened = [...first.made, ...second.made];
     const openSeconds = first.seconds + second.seconds;
     const openingWindowUs: [number, number] = [openStartUs, Number(process.hrtime.bigint() / 1000n)];
-    const cpuSeconds = cpuFirst.cpuSeconds + cpuSecond.cpuSeconds;
-    const cpu = { cpuSeconds, cpuPercent: round((cpuSeconds / openSeconds) * 100, 1) };
-    const loadGeneratorCpuPercent = round(
-      ((loadGeneratorCpuFirst.cpuSeconds + loadGeneratorCpuSecond.cpuSeconds) / openSeconds) * 100,
-      1,
-    );
+    const cpuSeconds = first.cpuSeconds + second.cpuSeconds;
+    const percentOfOpening = (seconds: number) => round((seconds / openSeconds) * 100, 1);
     await settle();
     const rssOpen = totalRssKb(running.pids);
 
@@ -108,9 +100,9 @@ export async function runIdleScenario(target: ChatTarget, options: IdleScenarioO
       sockets: options.sockets,
       openSeconds: round(openSeconds, 2),
       socketsOpenedPerSec: Math.round(options.sockets / openSeconds),
-      serverCpuPercentWhileOpening: cpu.cpuPercent,
-      serverCpuMsPerSocketOpened: round((cpu.cpuSeconds * 1000) / options.sockets, 2),
-      loadGeneratorCpuPercentWhileOpening: loadGeneratorCpuPercent,
+      serverCpuPercentWhileOpening: percentOfOpening(cpuSeconds),
+      serverCpuMsPerSocketOpened: round((cpuSeconds * 1000) / options.sockets, 2),
+      loadGeneratorCpuPercentWhileOpening: percentOfOpening(first.loadGeneratorCpuSeconds + second.loadGeneratorCpuSeconds),
       serverRssBeforeMb: round(rssBefore / 1024, 1),
       serverRssOpenMb: round(rssOpen / 1024, 1),
       kbPerIdleSocket: round((rssOpen - rssHalf) / (options.sockets - half), 1),
