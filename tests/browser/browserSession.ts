@@ -18,6 +18,20 @@ export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
 }
 
+/** The password of everyone the browser tests sign up. */
+export const PASSWORD = 'correct horse battery';
+
+/** Signs `person` up through the web app's form at `origin` and waits until the app says they are signed in. */
+export async function signUpInBrowser(person: Person, origin: string): Promise<void> {
+  const { page } = person;
+  await page.goto(`${origin}/`);
+  await page.getByRole('button', { name: 'Sign up', exact: true }).click();
+  await page.getByLabel('Username').fill(person.name);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.getByText(`Signed in as ${person.name}`).waitFor();
+}
+
 /** A person at a browser: their own context (cookies), one page, and what the page did that it should not. */
 export interface Person {
   name: string;

@@ -3,10 +3,9 @@ import type { Browser, Page, WebSocketRoute } from 'playwright-core';
 import { createParleyClient, signUp, type MessageView, type ParleyClient } from '@parley/client';
 import { startTestServer, type TestServer } from '../helpers/testServer.ts';
 import { waitFor } from '../helpers/waitFor.ts';
-import { launchChromium, openPerson, screenshotFolder, type Person } from './browserSession.ts';
+import { launchChromium, openPerson, PASSWORD, type Person, screenshotFolder, signUpInBrowser } from './browserSession.ts';
 import { ensureWebBuild } from './webBuild.ts';
 
-const PASSWORD = 'correct horse battery';
 
 let server: TestServer;
 let browser: Browser;
@@ -59,11 +58,7 @@ async function send(text: string) {
 describe('a send that fails on the way', () => {
   it('opens a conversation between Carol (browser) and Dave (program)', async () => {
     const { page } = carol;
-    await page.goto(`${server.url}/`);
-    await page.getByRole('button', { name: 'Sign up', exact: true }).click();
-    await page.getByLabel('Username').fill('carol');
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Create account' }).click();
+    await signUpInBrowser(carol, server.url);
     await page.getByLabel('Username to message').fill('dave');
     await page.getByRole('button', { name: 'Start' }).click();
     await page.getByRole('heading', { name: 'dave' }).waitFor();

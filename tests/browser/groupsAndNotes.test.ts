@@ -2,10 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { createParleyClient, signUp, type ParleyClient } from '@parley/client';
 import { startTestServer, type TestServer } from '../helpers/testServer.ts';
-import { launchChromium, openPerson, screenshotFolder, type Person } from './browserSession.ts';
+import { launchChromium, openPerson, PASSWORD, type Person, screenshotFolder, signUpInBrowser } from './browserSession.ts';
 import { ensureWebBuild } from './webBuild.ts';
 
-const PASSWORD = 'correct horse battery';
 const SECOND = 1000;
 
 let server: TestServer;
@@ -38,12 +37,7 @@ const composer = (page: Page) => page.getByRole('textbox', { name: /^Message / }
 describe('groups and notes to self in the web app', () => {
   it('creates a named group from the New group form, refusing an unknown username first', async () => {
     const { page } = carol;
-    await page.goto(`${server.url}/`);
-    await page.getByRole('button', { name: 'Sign up', exact: true }).click();
-    await page.getByLabel('Username').fill('carol');
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Create account' }).click();
-    await page.getByText('Signed in as carol').waitFor();
+    await signUpInBrowser(carol, server.url);
 
     await page.getByText('New group').click();
     await page.getByLabel('People').fill('dave, nobody_here');

@@ -2,10 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcpProxy.ts';
 import { startTestServer, type TestServer } from '../helpers/testServer.ts';
-import { launchChromium, openPerson, screenshotFolder, type Person } from './browserSession.ts';
+import { launchChromium, openPerson, type Person, screenshotFolder, signUpInBrowser } from './browserSession.ts';
 import { ensureWebBuild } from './webBuild.ts';
 
-const PASSWORD = 'correct horse battery';
 const SECOND = 1000;
 
 let server: TestServer;
@@ -50,15 +49,6 @@ afterAll(async () => {
   await server?.close();
 });
 
-async function signUp(person: Person, net: TcpProxy) {
-  const { page } = person;
-  await page.goto(`${net.origin}/`);
-  await page.getByRole('button', { name: 'Sign up', exact: true }).click();
-  await page.getByLabel('Username').fill(person.name);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await page.getByText(`Signed in as ${person.name}`).waitFor();
-}
 
 /** What is left of `budgetMs` since `started`; at least 1, because Playwright takes a timeout of 0 as none. */
 function leftOf(budgetMs: number, started: number): number {
@@ -84,8 +74,8 @@ async function sendAndSee(sender: Person, reader: Person, text: string) {
 
 describe('Alice and Bob chat in two browsers', () => {
   it('both sign up and land in an empty chat', async () => {
-    await signUp(alice, aliceNet);
-    await signUp(bob, bobNet);
+    await signUpInBrowser(alice, aliceNet.origin);
+    await signUpInBrowser(bob, bobNet.origin);
     await expect.poll(() => bob.page.getByText('No conversations yet').isVisible()).toBe(true);
     await screenshots.shot(bob.page, 'bob-signed-up');
   });

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../helpers/testServer.ts';
-import { launchChromium, openPerson, screenshotFolder, type Person } from './browserSession.ts';
+import { launchChromium, openPerson, type Person, screenshotFolder, signUpInBrowser } from './browserSession.ts';
 import { ensureWebBuild } from './webBuild.ts';
 
-const PASSWORD = 'correct horse battery';
 const SECOND = 1000;
 
 let server: TestServer;
@@ -27,15 +26,6 @@ afterAll(async () => {
   await server?.close();
 });
 
-async function signUp(person: Person) {
-  const { page } = person;
-  await page.goto(`${server.url}/`);
-  await page.getByRole('button', { name: 'Sign up', exact: true }).click();
-  await page.getByLabel('Username').fill(person.name);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await page.getByText(`Signed in as ${person.name}`).waitFor();
-}
 
 const composer = (page: Page) => page.getByRole('textbox', { name: /^Message / });
 const threadItem = (page: Page, title: string) => page.locator(`.thread-item[data-thread-title="${title}"]`);
@@ -43,8 +33,8 @@ const typingLine = (page: Page) => page.locator('.typing-line');
 
 describe('typing and presence in two browsers', () => {
   it('shows Bob that Alice is online, in his list and in their conversation', async () => {
-    await signUp(alice);
-    await signUp(bob);
+    await signUpInBrowser(alice, server.url);
+    await signUpInBrowser(bob, server.url);
     await alice.page.getByLabel('Username to message').fill('bob');
     await alice.page.getByRole('button', { name: 'Start' }).click();
     await alice.page.getByRole('heading', { name: 'bob' }).waitFor();
