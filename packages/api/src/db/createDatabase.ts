@@ -76,14 +76,15 @@ export function ensureSqliteDirectory(url: string): string {
  * libsql's local `transaction()` hands its connection to the transaction and lazily opens a new one,
  * which silently drops busy_timeout (Prisma runs upserts and nested writes in transactions) and keeps
  * one file handle per transaction open until garbage collection. So transactions run on the one
- * connection, and a lock of ours (below the adapter's own) spans each statement or whole transaction,
- * so that the hot path's raw transactions, sharing the connection, never interleave with Prisma's.
+ * connection, and a lock of ours (below the adapter's own) spans each statement or whole transaction.
+ * The hot path's writes, on a connection of their own, take the same lock (`exclusive`), so the two
+ * connections never hold a write lock at once.
  */
 class OneConnectionLibSQL extends PrismaLibSQL {
   readonly #lock = new Mutex();
   #ready: Promise<void> = Promise.resolve();
 
-  /** Runs `work` alone on the shared connection (after the pragmas are set). */
+  /** Runs `work` while Prisma's connection is idle (after the pragmas are set). */
   readonly exclusive = <T>(work: () => Promise<T>): Promise<T> =>
     this.#lock.runExclusive(async () => {
       await this.#ready;
