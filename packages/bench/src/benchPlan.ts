@@ -50,14 +50,20 @@ export function planFor(size: BenchSize): BenchPlan {
     ...concurrency,
     ...(size === 'full' ? {} : { idleGraceMs: 1500 }),
   };
+  // (b) steps are shorter: its rates × two servers, twice (b and b1), must fit the budget with the rest.
+  const cluster: LoadScenarioOptions = {
+    ...load,
+    deployment: { processes: 2, database: 'postgresql' },
+    ratesPerSender: shape.clusterRates,
+    stepMs: Math.round(shape.stepMs * 0.8),
+  };
   return {
     size,
     scenarios: [...SCENARIOS],
     servers: ['parley', 'socket.io'],
     embedded: { ...load, deployment: { processes: 1, database: 'sqlite' }, ratesPerSender: shape.rates },
-    // (b) steps are shorter: two rates × two servers of it must fit the ~6 minute budget with the rest.
-    cluster: { ...load, deployment: { processes: 2, database: 'postgresql' }, ratesPerSender: shape.clusterRates, stepMs: Math.round(shape.stepMs * 0.8) },
-    clusterBaseline: { ...load, deployment: { processes: 1, database: 'postgresql' }, ratesPerSender: shape.clusterRates, stepMs: Math.round(shape.stepMs * 0.8) },
+    cluster,
+    clusterBaseline: { ...cluster, deployment: { processes: 1, database: 'postgresql' } },
     idle: { sockets: shape.idle, connectConcurrency: 100, settleMs: size === 'full' ? 2000 : 500, membersPerThread: size === 'tiny' ? 3 : 10 },
     disconnect: {
       threads: shape.threads,
