@@ -32,6 +32,20 @@ export async function signUpInBrowser(person: Person, origin: string): Promise<v
   await page.getByText(`Signed in as ${person.name}`).waitFor();
 }
 
+/**
+ * Creates a group of `person` and `usernames` (comma-separated, as typed) from the New group form and
+ * waits until it is open. The form is opened only if it is not already (clicking it again would close it).
+ */
+export async function createGroupInBrowser(person: Person, usernames: string, title: string): Promise<void> {
+  const { page } = person;
+  const people = page.getByLabel('People');
+  if (!(await people.isVisible())) await page.getByText('New group').click();
+  await people.fill(usernames);
+  await page.getByLabel('Group name').fill(title);
+  await page.getByRole('button', { name: 'Create group' }).click();
+  await page.getByRole('heading', { name: title }).waitFor();
+}
+
 /** A person at a browser: their own context (cookies), one page, and what the page did that it should not. */
 export interface Person {
   name: string;

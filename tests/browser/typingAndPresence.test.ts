@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../helpers/testServer.ts';
-import { launchChromium, openPerson, type Person, screenshotFolder, signUpInBrowser } from './browserSession.ts';
+import { createGroupInBrowser, launchChromium, openPerson, type Person, screenshotFolder, signUpInBrowser } from './browserSession.ts';
 import { ensureWebBuild } from './webBuild.ts';
 
 const SECOND = 1000;
@@ -77,5 +77,37 @@ describe('typing and presence in two browsers', () => {
     await screenshots.shot(bob.page, 'bob-sees-alice-offline');
     expect(alice.pageErrors).toEqual([]);
     expect(bob.pageErrors).toEqual([]);
+  });
+});
+
+describe('presence in a group, in three browsers', () => {
+  let gina: Person;
+  let hank: Person;
+  let iris: Person;
+
+  beforeAll(async () => {
+    [gina, hank, iris] = await Promise.all([openPerson(browser, 'gina'), openPerson(browser, 'hank'), openPerson(browser, 'iris')]);
+    for (const person of [gina, hank, iris]) await signUpInBrowser(person, server.url);
+  }, 60_000);
+
+  const subtitle = (page: Page) => page.locator('.conversation-subtitle');
+
+  it('shows Gina how many of her group are online, and one fewer as each closes their page', async () => {
+    await createGroupInBrowser(gina, 'hank, iris', 'Book club');
+    // Hank and Iris were online before the group existed: Gina's page reads their presence when it arrives.
+    await expect.poll(() => subtitle(gina.page).textContent(), { timeout: 5 * SECOND }).toBe('hank, iris, you · 3 online');
+    expect(await threadItem(gina.page, 'Book club').getAttribute('data-online')).toBe('true');
+    await expect.poll(() => threadItem(hank.page, 'Book club').getAttribute('data-online')).toBe('true');
+    await screenshots.shot(gina.page, 'gina-sees-group-online');
+
+    await iris.context.close();
+    await expect.poll(() => subtitle(gina.page).textContent(), { timeout: 5 * SECOND }).toBe('hank, iris, you · 2 online');
+    expect(await threadItem(gina.page, 'Book club').getAttribute('data-online')).toBe('true'); // Hank still is
+
+    await hank.context.close();
+    await expect.poll(() => subtitle(gina.page).textContent(), { timeout: 5 * SECOND }).toBe('hank, iris, you · 1 online');
+    expect(await threadItem(gina.page, 'Book club').getAttribute('data-online')).toBe('false');
+    await screenshots.shot(gina.page, 'gina-alone-in-group');
+    for (const person of [gina, hank, iris]) expect(person.pageErrors).toEqual([]);
   });
 });

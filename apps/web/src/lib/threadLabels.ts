@@ -7,12 +7,6 @@ export function isNotesToSelf(thread: Labelled, me: User): boolean {
   return thread.kind === 'direct' && thread.members.every((member) => member.id === me.id);
 }
 
-/** The other person of a direct thread; null for groups and notes to self. */
-export function directPartner(thread: Labelled, me: User): Labelled['members'][number] | null {
-  if (thread.kind !== 'direct') return null;
-  return thread.members.find((member) => member.id !== me.id) ?? null;
-}
-
 /** What a thread is called for me: a group's title, else the others' names; my notes are "Notes to self". */
 export function threadTitle(thread: Labelled, me: User): string {
   if (thread.title) return thread.title;
@@ -20,12 +14,15 @@ export function threadTitle(thread: Labelled, me: User): string {
   return others.length ? others.join(', ') : 'Notes to self';
 }
 
-/** The line under a conversation's title: who is in a group, or that notes are private; null for a direct thread. */
-export function threadSubtitle(thread: Labelled, me: User): string | null {
+/**
+ * The line under a conversation's title: who is in a group and how many of them are online (`onlineCount`,
+ * me included), or that notes are private; null for a direct thread, whose header says Online/Offline instead.
+ */
+export function threadSubtitle(thread: Labelled, me: User, onlineCount: number): string | null {
   if (isNotesToSelf(thread, me)) return 'Only you can see these';
   if (thread.kind !== 'group') return null;
   const others = thread.members.filter((member) => member.id !== me.id).map((member) => member.username);
-  return [...others, 'you'].join(', ');
+  return `${[...others, 'you'].join(', ')} · ${onlineCount} online`;
 }
 
 /** The first line of a conversation, above its oldest message. */

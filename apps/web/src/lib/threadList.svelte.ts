@@ -106,9 +106,9 @@ export class ThreadList {
     else void this.refresh().then(() => this.#presence.load(this.#otherMembers(this.threads)));
   }
 
-  /** The other person of each direct thread: the ones the list shows presence for. */
+  /** Everyone I share a thread with, groups included: a group's header counts who of them is online. */
   #otherMembers(threads: ThreadView[]): string[] {
-    return threads.flatMap((t) => (t.kind === 'direct' ? t.members.filter((m) => m.id !== this.#me.id).map((m) => m.id) : []));
+    return threads.flatMap((t) => t.members.filter((m) => m.id !== this.#me.id).map((m) => m.id));
   }
 
   #onMessage(message: MessageView): void {
