@@ -18,6 +18,11 @@ export interface HotPath {
   appendMessages(batch: readonly AppendRequest[]): Promise<Array<number | null>>;
   /** A thread's last seq and whether the user is a member; null when there is no such thread. */
   threadPosition(threadId: string, userId: string): Promise<{ lastSeq: number; isMember: boolean } | null>;
+  /**
+   * The threads each of these users is in, most recently active first (never-used threads last): where a
+   * user's presence is announced, at every first socket and last close, so one prepared statement per batch.
+   */
+  membershipsOf(userIds: readonly string[]): Promise<Array<{ userId: string; threadId: string }>>;
   /** Messages with seq greater than `afterSeq`, oldest first, at most `limit` (subscription catch-up). */
   messagesAfter(threadId: string, afterSeq: number, limit: number): Promise<MessageView[]>;
   close(): Promise<void>;
@@ -98,6 +103,15 @@ export const THREAD_POSITION_SQL = `
   SELECT t."lastSeq",
          EXISTS (SELECT 1 FROM "ThreadMember" m WHERE m."threadId" = t."id" AND m."userId" = ?) AS "isMember"
   FROM "Thread" t WHERE t."id" = ?`;
+
+/** `userIds` is SQL that lists the ids: a JSON array through json_each for SQLite, an array for PostgreSQL. */
+export function membershipsOfSql(userIds: string): string {
+  return `
+  SELECT m."userId", m."threadId"
+  FROM "ThreadMember" m JOIN "Thread" t ON t."id" = m."threadId"
+  WHERE m."userId" IN (${userIds})
+  ORDER BY t."lastMessageAt" DESC NULLS LAST, t."id"`;
+}
 
 export function messagesAfterSql(createdAt: string): string {
   return `

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { messagesAfterSql, rowToMessageView, THREAD_POSITION_SQL, type AppendRequest, type HotPath } from './hotPath.ts';
+import { membershipsOfSql, messagesAfterSql, rowToMessageView, THREAD_POSITION_SQL, type AppendRequest, type HotPath } from './hotPath.ts';
 
 /** `?` placeholders as PostgreSQL's `$1, $2, …`. */
 function numbered(sql: string): string {
@@ -7,6 +7,7 @@ function numbered(sql: string): string {
   return sql.replace(/\?/g, () => `$${++n}`);
 }
 const THREAD_POSITION = numbered(THREAD_POSITION_SQL);
+const MEMBERSHIPS_OF = membershipsOfSql('SELECT unnest($1::text[])');
 const MESSAGES_AFTER = numbered(messagesAfterSql(`m."createdAt" AT TIME ZONE 'UTC'`));
 
 // The whole batch in one statement, one round trip, atomic without BEGIN/COMMIT. A statement per message
@@ -94,6 +95,11 @@ export function createPostgresHotPath(url: string, poolSize: number): HotPath {
       const { rows } = await pool.query(THREAD_POSITION, [userId, threadId]);
       const row = rows[0];
       return row ? { lastSeq: Number(row.lastSeq), isMember: Boolean(row.isMember) } : null;
+    },
+
+    async membershipsOf(userIds) {
+      const { rows } = await pool.query({ name: 'parley-memberships-of', text: MEMBERSHIPS_OF, values: [userIds] });
+      return rows as Array<{ userId: string; threadId: string }>;
     },
 
     async messagesAfter(threadId, afterSeq, limit) {

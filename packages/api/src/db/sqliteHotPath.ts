@@ -1,5 +1,5 @@
 import Database from 'libsql';
-import { messagesAfterSql, rowToMessageView, THREAD_POSITION_SQL, type AppendRequest, type HotPath, type SessionRecord } from './hotPath.ts';
+import { membershipsOfSql, messagesAfterSql, rowToMessageView, THREAD_POSITION_SQL, type AppendRequest, type HotPath, type SessionRecord } from './hotPath.ts';
 
 /** Prisma's SQLite DateTime text format, so rows written here read back through Prisma unchanged. */
 export function toSqliteDateTime(date: Date): string {
@@ -50,6 +50,7 @@ export function createSqliteHotPath(path: string, exclusive: <T>(work: () => Pro
   const findSession = db.prepare(FIND_SESSION);
   const threadPosition = db.prepare(THREAD_POSITION_SQL);
   const messagesAfter = db.prepare(messagesAfterSql('m."createdAt"'));
+  const membershipsOf = db.prepare(membershipsOfSql('SELECT value FROM json_each(?)'));
 
   const appendAll = (batch: readonly AppendRequest[]): Array<number | null> => {
     db.exec('BEGIN IMMEDIATE');
@@ -91,6 +92,10 @@ export function createSqliteHotPath(path: string, exclusive: <T>(work: () => Pro
     async threadPosition(threadId, userId) {
       const row = threadPosition.get(userId, threadId) as { lastSeq: number; isMember: number } | undefined;
       return row ? { lastSeq: Number(row.lastSeq), isMember: Number(row.isMember) === 1 } : null;
+    },
+
+    async membershipsOf(userIds) {
+      return membershipsOf.all(JSON.stringify(userIds)) as Array<{ userId: string; threadId: string }>;
     },
 
     async messagesAfter(threadId, afterSeq, limit) {

@@ -18,7 +18,7 @@ const MEMBERSHIP_CHUNK = 500;
 
 /** Batches announcements per tick: one membership query and one bus pipeline per batch, not per change. */
 export function createPresenceAnnouncer(
-  deps: Pick<Deps, 'db' | 'bus' | 'logger' | 'metrics'>,
+  deps: Pick<Deps, 'hotPath' | 'bus' | 'logger' | 'metrics'>,
   presence: Pick<PresenceStore, 'lookup'>,
   options: { offlineGraceMs: number },
 ): PresenceAnnouncer {
@@ -96,15 +96,10 @@ export function createPresenceAnnouncer(
 }
 
 /** Each user's most recently active threads (as many as an activity stream follows). */
-async function threadsOfUsers(deps: Pick<Deps, 'db'>, userIds: string[]): Promise<Map<string, string[]>> {
+async function threadsOfUsers(deps: Pick<Deps, 'hotPath'>, userIds: string[]): Promise<Map<string, string[]>> {
   const threadsOf = new Map<string, string[]>();
   for (let i = 0; i < userIds.length; i += MEMBERSHIP_CHUNK) {
-    const rows = await deps.db.threadMember.findMany({
-      where: { userId: { in: userIds.slice(i, i + MEMBERSHIP_CHUNK) } },
-      select: { userId: true, threadId: true },
-      orderBy: { thread: { lastMessageAt: 'desc' } },
-    });
-    for (const { userId, threadId } of rows) {
+    for (const { userId, threadId } of await deps.hotPath.membershipsOf(userIds.slice(i, i + MEMBERSHIP_CHUNK))) {
       let threads = threadsOf.get(userId);
       if (!threads) threadsOf.set(userId, (threads = []));
       if (threads.length < ACTIVITY_MAX_THREADS) threads.push(threadId);
