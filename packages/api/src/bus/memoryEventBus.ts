@@ -8,7 +8,7 @@ import {
   type EventBus,
   type Topic,
 } from './eventBus.ts';
-import { createTopicSubscription, type SubscriptionQueue } from './subscriptionQueue.ts';
+import { createTopicSubscription, type SubscriptionQueue, type TopicHooks } from './subscriptionQueue.ts';
 
 export interface MemoryEventBusOptions {
   maxQueuedPerSubscription?: number;
@@ -24,6 +24,17 @@ export function createMemoryEventBus(options: MemoryEventBusOptions = {}): Event
   const release = (topic: Topic, queue: SubscriptionQueue): void => {
     const queues = topics.get(topic);
     if (queues?.delete(queue) && queues.size === 0) topics.delete(topic);
+  };
+  const hooks: TopicHooks = {
+    maxQueued,
+    acquire(added, queue) {
+      for (const topic of added) {
+        let queues = topics.get(topic);
+        if (!queues) topics.set(topic, (queues = new Set()));
+        queues.add(queue);
+      }
+    },
+    release,
   };
   const deliver = (topic: Topic, event: BusEvent): void => {
     for (const queue of topics.get(topic) ?? []) queue.push(event);
@@ -60,19 +71,7 @@ export function createMemoryEventBus(options: MemoryEventBusOptions = {}): Event
     },
 
     subscribeTopics(initial, { signal }): BusSubscription {
-      return createTopicSubscription(initial, {
-        signal,
-        maxQueued,
-        busClosed: closed,
-        acquire(added, queue) {
-          for (const topic of added) {
-            let queues = topics.get(topic);
-            if (!queues) topics.set(topic, (queues = new Set()));
-            queues.add(queue);
-          }
-        },
-        release,
-      });
+      return createTopicSubscription(initial, { signal, busClosed: closed, hooks });
     },
 
     async publishSessionsEnded(sessionIds) {

@@ -13,7 +13,7 @@ import {
   type Topic,
 } from './eventBus.ts';
 import { presencePayload, toNoticeEvent, typingPayload } from './noticePayloads.ts';
-import { createTopicSubscription, type SubscriptionQueue } from './subscriptionQueue.ts';
+import { createTopicSubscription, type SubscriptionQueue, type TopicHooks } from './subscriptionQueue.ts';
 
 export interface RedisEventBusOptions {
   publisher: Redis;
@@ -116,6 +116,17 @@ export function createRedisEventBus(options: RedisEventBusOptions): RedisEventBu
     if (closed) return;
     subscriber.unsubscribe(name).catch((err: unknown) => logger.warn({ err, channel: name }, 'redis UNSUBSCRIBE failed'));
   }
+
+  const channelOf = (topic: Topic) => `${prefix}${topic}`;
+  const hooks: TopicHooks = {
+    maxQueued,
+    onOverflow: () => {
+      counters.overflows++;
+      logger.warn({ maxQueued }, 'slow bus subscriber: backlog dropped for a resync');
+    },
+    acquire: (added, queue) => acquire(added.map(channelOf), queue),
+    release: (topic, queue) => release(channelOf(topic), queue),
+  };
 
   // Session-ended notices have their own channel, subscribed for the bus's whole life. One missed while
   // Redis is away is caught by the server's periodic session sweep.
@@ -271,18 +282,7 @@ export function createRedisEventBus(options: RedisEventBusOptions): RedisEventBu
     },
 
     subscribeTopics(topics, { signal }): BusSubscription {
-      const channelOf = (topic: Topic) => `${prefix}${topic}`;
-      return createTopicSubscription(topics, {
-        signal,
-        maxQueued,
-        busClosed: closed,
-        onOverflow: () => {
-          counters.overflows++;
-          logger.warn({ maxQueued }, 'slow bus subscriber: backlog dropped for a resync');
-        },
-        acquire: (added, queue) => acquire(added.map(channelOf), queue),
-        release: (topic, queue) => release(channelOf(topic), queue),
-      });
+      return createTopicSubscription(topics, { signal, busClosed: closed, hooks });
     },
 
     async isHealthy() {

@@ -10,108 +10,139 @@ import type { BusEvent, BusSubscription, Topic } from './eventBus.ts';
  * Hand-rolled: it-pushable and @repeaterjs/repeater buffer or drop, but neither can swap a backlog for a
  * marker event, and this is smaller than adapting them.
  */
-export interface SubscriptionQueue extends AsyncIterableIterator<BusEvent> {
-  push(event: BusEvent): void;
-  end(): void;
-  readonly closed: boolean;
-}
-
 export interface SubscriptionQueueOptions {
   signal: AbortSignal;
   maxQueued: number;
-  /** Gets the queue itself, as it may run before `createSubscriptionQueue` returns (signal already aborted). */
-  onClose: (queue: SubscriptionQueue) => void;
+  /** Gets the queue itself, as it may run before the constructor returns (signal already aborted). */
+  onClose?: (queue: SubscriptionQueue) => void;
   onOverflow?: () => void;
 }
 
 const RESYNC: BusEvent = { type: 'resync' };
 const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
 
-export function createSubscriptionQueue(options: SubscriptionQueueOptions): SubscriptionQueue {
-  const { signal, maxQueued, onClose, onOverflow } = options;
-  if (!(maxQueued >= 1)) throw new RangeError(`maxQueued must be at least 1, got ${maxQueued}`);
-
-  let buffer: BusEvent[] = [];
+// A class rather than an object of closures: a server holds one per live subscription, and methods on a
+// prototype cost nothing per instance (the closures were about 2 KB per subscription). The queue is its
+// own abort listener (handleEvent) for the same reason.
+export class SubscriptionQueue implements AsyncIterableIterator<BusEvent> {
+  #buffer: BusEvent[] = [];
   // More than one only if someone calls next() without awaiting the previous one.
-  const waiters: Array<(result: IteratorResult<BusEvent, undefined>) => void> = [];
-  let closed = false;
+  #waiters: Array<(result: IteratorResult<BusEvent, undefined>) => void> = [];
+  #closed = false;
+  readonly #options: SubscriptionQueueOptions;
 
-  const close = (): void => {
-    if (closed) return;
-    closed = true;
-    buffer = [];
-    signal.removeEventListener('abort', close);
-    for (const resolve of waiters.splice(0)) resolve(DONE);
-    onClose(queue);
-  };
+  constructor(options: SubscriptionQueueOptions) {
+    if (!(options.maxQueued >= 1)) throw new RangeError(`maxQueued must be at least 1, got ${options.maxQueued}`);
+    this.#options = options;
+    if (options.signal.aborted) this.end();
+    else options.signal.addEventListener('abort', this, { once: true });
+  }
 
-  const queue: SubscriptionQueue = {
-    get closed() {
-      return closed;
-    },
-    push(event) {
-      if (closed) return;
-      const waiter = waiters.shift();
-      if (waiter) {
-        waiter({ done: false, value: event });
-      } else if (event.type === 'resync') {
-        // Whatever is queued is committed, so the database read that a resync triggers covers it.
-        buffer = [RESYNC];
-      } else if (buffer.length >= maxQueued) {
-        buffer = [RESYNC];
-        onOverflow?.();
-      } else {
-        buffer.push(event);
-      }
-    },
-    end: close,
-    next() {
-      const event = buffer.shift();
-      if (event) return Promise.resolve({ done: false, value: event });
-      if (closed) return Promise.resolve(DONE);
-      return new Promise((resolve) => waiters.push(resolve));
-    },
-    return() {
-      close();
-      return Promise.resolve(DONE);
-    },
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-  };
+  get closed(): boolean {
+    return this.#closed;
+  }
 
-  if (signal.aborted) close();
-  else signal.addEventListener('abort', close, { once: true });
-  return queue;
+  push(event: BusEvent): void {
+    if (this.#closed) return;
+    const waiter = this.#waiters.shift();
+    if (waiter) {
+      waiter({ done: false, value: event });
+    } else if (event.type === 'resync') {
+      // Whatever is queued is committed, so the database read that a resync triggers covers it.
+      this.#buffer = [RESYNC];
+    } else if (this.#buffer.length >= this.#options.maxQueued) {
+      this.#buffer = [RESYNC];
+      this.#options.onOverflow?.();
+    } else {
+      this.#buffer.push(event);
+    }
+  }
+
+  /** Closes the queue (the bus closing, the signal aborting); runs `onClose` once. */
+  end(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#buffer = [];
+    this.#options.signal.removeEventListener('abort', this);
+    for (const resolve of this.#waiters.splice(0)) resolve(DONE);
+    this.onClosed();
+  }
+
+  /** What closing releases; subclasses extend it. */
+  protected onClosed(): void {
+    this.#options.onClose?.(this);
+  }
+
+  handleEvent(): void {
+    this.end();
+  }
+
+  next(): Promise<IteratorResult<BusEvent, undefined>> {
+    const event = this.#buffer.shift();
+    if (event) return Promise.resolve({ done: false, value: event });
+    if (this.#closed) return Promise.resolve(DONE);
+    return new Promise((resolve) => this.#waiters.push(resolve));
+  }
+
+  return(): Promise<IteratorResult<BusEvent, undefined>> {
+    this.end();
+    return Promise.resolve(DONE);
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+}
+
+export function createSubscriptionQueue(options: SubscriptionQueueOptions): SubscriptionQueue {
+  return new SubscriptionQueue(options);
+}
+
+/** How a bus keeps its topic → queues index: made once per bus and shared by all its subscriptions. */
+export interface TopicHooks {
+  maxQueued: number;
+  /** Registers topics a queue did not have. */
+  acquire: (topics: Topic[], queue: SubscriptionQueue) => void;
+  /** Runs for each of a queue's topics when it closes. */
+  release: (topic: Topic, queue: SubscriptionQueue) => void;
+  onOverflow?: () => void;
 }
 
 /**
- * A subscription over a growing set of topics, as both buses hand them out: `acquire` registers topics it
- * did not have (now, not at the first next(): callers read the database after subscribing and rely on
- * everything published from then on being queued), `release` runs for each when the queue closes.
+ * A subscription over a growing set of topics, as both buses hand them out: `add` registers topics it did
+ * not have at once (not at the first next(): callers read the database after subscribing and rely on
+ * everything published from then on being queued); closing releases each.
  */
+class TopicSubscription extends SubscriptionQueue implements BusSubscription {
+  // TypeScript-private, not #private: onClosed may run inside super() (signal already aborted), before
+  // these are set, and reading an uninitialised #field there would throw.
+  private readonly topics = new Set<Topic>();
+  private readonly hooks: TopicHooks;
+
+  constructor(signal: AbortSignal, hooks: TopicHooks) {
+    super({ signal, maxQueued: hooks.maxQueued, onOverflow: hooks.onOverflow });
+    this.hooks = hooks;
+  }
+
+  add(topics: Topic[]): void {
+    if (this.closed) return;
+    const fresh = topics.filter((topic) => !this.topics.has(topic));
+    for (const topic of fresh) this.topics.add(topic);
+    if (fresh.length) this.hooks.acquire(fresh, this);
+  }
+
+  protected override onClosed(): void {
+    if (!this.hooks) return; // inside super(): nothing acquired yet
+    for (const topic of this.topics) this.hooks.release(topic, this);
+  }
+}
+
 export function createTopicSubscription(
   initial: Topic[],
-  options: Omit<SubscriptionQueueOptions, 'onClose'> & {
-    busClosed: boolean;
-    acquire: (topics: Topic[], queue: SubscriptionQueue) => void;
-    release: (topic: Topic, queue: SubscriptionQueue) => void;
-  },
+  options: { signal: AbortSignal; busClosed: boolean; hooks: TopicHooks },
 ): BusSubscription {
-  const mine = new Set<Topic>();
-  const queue = createSubscriptionQueue({
-    ...options,
-    onClose: (q) => {
-      for (const topic of mine) options.release(topic, q);
-    },
-  });
-  if (options.busClosed) queue.end();
-  const add = (more: Topic[]): void => {
-    if (queue.closed) return;
-    const fresh = more.filter((topic) => !mine.has(topic));
-    for (const topic of fresh) mine.add(topic);
-    if (fresh.length) options.acquire(fresh, queue);
-  };
-  add(initial);
-  return Object.assign(queue, { add });
+  const subscription = new TopicSubscription(options.signal, options.hooks);
+  if (options.busClosed) subscription.end();
+  subscription.add(initial);
+  return subscription;
 }
