@@ -156,9 +156,7 @@ export const P99_BOUND_MS = 50;
 
 /** The step with the most deliveries per second whose p99 stayed under the bound with nothing lost. */
 export function withinLatencyBound(steps: StepResult[]): StepResult | undefined {
-  return steps
-    .filter((s) => s.latencyMs.p99 < P99_BOUND_MS && s.lost === 0 && s.duplicated === 0 && s.acknowledged === s.attempted)
-    .reduce<StepResult | undefined>((best, s) => (!best || s.deliveredPerSec > best.deliveredPerSec ? s : best), undefined);
+  return mostDelivered(steps.filter((s) => s.latencyMs.p99 < P99_BOUND_MS));
 }
 
 /** The step with the most deliveries per second with nothing lost or duplicated and every send answered. */
