@@ -18,10 +18,9 @@ export function connectRedis(url: string, create?: (role: RedisRole) => Redis): 
         connectionName: `parley-${role}-${process.pid}`,
         // A publish while Redis is down fails at once instead of stalling message.send in the offline
         // queue: the message is stored, and subscribers re-read the database when the bus comes back.
-        ...(role === 'publisher' ? { enableOfflineQueue: false, maxRetriesPerRequest: 1 } : {}),
-        // Commands issued in one event-loop turn go out in one write: each send's rate-limit scripts and
-        // publish were a write (a syscall) apiece, about a tenth of a busy process's time.
-        ...(role === 'publisher' ? { enableAutoPipelining: true } : {}),
+        // Auto-pipelining: commands issued in one event-loop turn go out in one write (each send's
+        // rate-limit scripts and publish were a syscall apiece, about a tenth of a busy process's time).
+        ...(role === 'publisher' ? { enableOfflineQueue: false, maxRetriesPerRequest: 1, enableAutoPipelining: true } : {}),
       };
       return new Redis(url, options); // the bus listens for (and logs) its errors
     });
