@@ -19,8 +19,8 @@ export interface HotPath {
   /** A thread's last seq and whether the user is a member; null when there is no such thread. */
   threadPosition(threadId: string, userId: string): Promise<{ lastSeq: number; isMember: boolean } | null>;
   /**
-   * The threads each of these users is in, most recently active first (never-used threads last): where a
-   * user's presence is announced, at every first socket and last close, so one prepared statement per batch.
+   * The threads each of these users is in, most recently active first (never-used threads last), for
+   * recentThreadsOf: read at every activity stream's start and every presence change, so prepared SQL.
    */
   membershipsOf(userIds: readonly string[]): Promise<Array<{ userId: string; threadId: string }>>;
   /** Messages with seq greater than `afterSeq`, oldest first, at most `limit` (subscription catch-up). */

@@ -1,12 +1,10 @@
 import { threadTopic, userTopic, type PresenceNotice, type Topic, type TypingNotice } from '../bus/eventBus.ts';
 import type { Deps } from '../deps.ts';
 import { listThreads } from './listThreads.ts';
+import { recentThreadsOf } from './recentThreads.ts';
 import { retryWhileUnavailable } from './retryWhileUnavailable.ts';
 import type { MessageView } from './messageView.ts';
 import type { ThreadSummary } from './threadView.ts';
-
-/** Threads whose messages an activity stream follows; older ones show up again when they get a message elsewhere. */
-export const ACTIVITY_MAX_THREADS = 500;
 
 export type ActivityEvent =
   /** A new message in one of my threads. */
@@ -26,24 +24,15 @@ export type ActivityEvent =
  * message costs nothing extra for it. It is a hint stream: after `resync` the list is re-read.
  */
 export async function* streamActivity(
-  deps: Pick<Deps, 'db' | 'bus'>,
+  deps: Pick<Deps, 'db' | 'bus' | 'hotPath'>,
   userId: string,
   signal: AbortSignal,
 ): AsyncGenerator<ActivityEvent> {
   const live = deps.bus.subscribeTopics([userTopic(userId)], { signal });
   const followed = new Set<string>();
   const follow = async () => {
-    const memberships = await retryWhileUnavailable(
-      () =>
-        deps.db.threadMember.findMany({
-          where: { userId },
-          select: { threadId: true },
-          orderBy: { thread: { lastMessageAt: 'desc' } },
-          take: ACTIVITY_MAX_THREADS,
-        }),
-      signal,
-    );
-    const fresh = memberships.map((m) => m.threadId).filter((id) => !followed.has(id));
+    const recent = await retryWhileUnavailable(() => recentThreadsOf(deps, [userId]), signal);
+    const fresh = (recent.get(userId) ?? []).filter((id) => !followed.has(id));
     for (const id of fresh) followed.add(id);
     live.add(fresh.map((id): Topic => threadTopic(id)));
   };

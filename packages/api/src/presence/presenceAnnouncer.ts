@@ -1,6 +1,6 @@
 import type { PresenceNotice } from '../bus/eventBus.ts';
 import type { Deps } from '../deps.ts';
-import { ACTIVITY_MAX_THREADS } from '../domain/streamActivity.ts';
+import { recentThreadsOf } from '../domain/recentThreads.ts';
 import type { PresenceStore } from './presenceStore.ts';
 
 export interface PresenceAnnouncer {
@@ -13,8 +13,6 @@ export interface PresenceAnnouncer {
   /** Sends everything held or queued now (at shutdown). */
   flush(): Promise<void>;
 }
-
-const MEMBERSHIP_CHUNK = 500;
 
 /** Batches announcements per tick: one membership query and one bus pipeline per batch, not per change. */
 export function createPresenceAnnouncer(
@@ -44,7 +42,7 @@ export function createPresenceAnnouncer(
     queued = new Map();
     isScheduled = false;
     try {
-      const threadsOf = await threadsOfUsers(deps, batch.map((c) => c.userId));
+      const threadsOf = await recentThreadsOf(deps, batch.map((c) => c.userId));
       await deps.bus.publishPresence(batch.map((change) => ({ change, threadIds: threadsOf.get(change.userId) ?? [] })));
       for (const change of batch) deps.metrics.presenceChanges.inc({ to: change.online ? 'online' : 'offline' });
     } catch (err) {
@@ -93,17 +91,4 @@ export function createPresenceAnnouncer(
       while (sends.size) await Promise.all(sends);
     },
   };
-}
-
-/** Each user's most recently active threads (as many as an activity stream follows). */
-async function threadsOfUsers(deps: Pick<Deps, 'hotPath'>, userIds: string[]): Promise<Map<string, string[]>> {
-  const threadsOf = new Map<string, string[]>();
-  for (let i = 0; i < userIds.length; i += MEMBERSHIP_CHUNK) {
-    for (const { userId, threadId } of await deps.hotPath.membershipsOf(userIds.slice(i, i + MEMBERSHIP_CHUNK))) {
-      let threads = threadsOf.get(userId);
-      if (!threads) threadsOf.set(userId, (threads = []));
-      if (threads.length < ACTIVITY_MAX_THREADS) threads.push(threadId);
-    }
-  }
-  return threadsOf;
 }
