@@ -1,3 +1,4 @@
+import pg from 'pg';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrationsDir } from '../../../../tests/helpers/paths.ts';
@@ -11,6 +12,7 @@ import { createPostgresHotPath } from './postgresHotPath.ts';
 
 // The batch statement on a real PostgreSQL: two hot paths stand in for two server processes.
 let drop: () => Promise<void>;
+let url: string;
 let database: Database;
 let processA: HotPath;
 let processB: HotPath;
@@ -18,6 +20,7 @@ let processB: HotPath;
 beforeAll(async () => {
   const pgDb = await createTestPostgresDatabase();
   drop = pgDb.drop;
+  url = pgDb.url;
   await applyMigrations(pgDb.url, migrationsDir, pino({ level: 'silent' }));
   database = await createDatabase(pgDb.url, { poolSize: 2 });
   processA = createPostgresHotPath(pgDb.url, 2);
@@ -108,6 +111,45 @@ describe('the PostgreSQL hot path', () => {
         // Batches of one process were issued concurrently, so only count and uniqueness hold across them.
         expect(new Set(mine).size).toBe(rounds);
       }
+    }
+  });
+
+  it('finds rows through indexes once its tables have grown, whatever their size when it started', async () => {
+    // A plan cached while "Message" was nearly empty went on scanning the whole table for every batch.
+    const own = await createTestPostgresDatabase();
+    const client = new pg.Client({ connectionString: own.url });
+    let hot: HotPath | undefined;
+    try {
+      await applyMigrations(own.url, migrationsDir, pino({ level: 'silent' }));
+      await client.connect();
+      await client.query(`INSERT INTO "User" ("id", "username", "usernameKey", "passwordHash") VALUES ('ada', 'ada', 'ada', 'x')`);
+      await client.query(`INSERT INTO "Thread" ("id", "kind", "createdAt") VALUES ('big', 'group', now()), ('small', 'group', now())`);
+      await client.query(`INSERT INTO "ThreadMember" ("threadId", "userId", "joinedAt") VALUES ('big', 'ada', now()), ('small', 'ada', now())`);
+      hot = createPostgresHotPath(own.url, 1);
+      const send = async (threadId: string, batches: number) => {
+        for (let b = 0; b < batches; b++) {
+          const batch = Array.from({ length: 5 }, () => message(threadId, 'ada', 'hello', newTimeOrderedId()));
+          expect((await hot!.appendMessages(batch)).every((seq) => seq !== null)).toBe(true);
+        }
+      };
+      const whileSmall = 10;
+      const onceBig = 60;
+      await send('small', whileSmall);
+      await client.query(`
+        INSERT INTO "Message" ("id", "threadId", "seq", "authorId", "body", "clientId", "createdAt")
+        SELECT 'bulk-' || n, 'big', n, 'ada', 'earlier', 'bulk-' || n, now() FROM generate_series(1, 50000) n`);
+      await client.query(`UPDATE "Thread" SET "lastSeq" = 50000 WHERE "id" = 'big'`);
+      await send('big', onceBig);
+      await hot.close(); // a backend reports its table statistics when it ends
+      hot = undefined;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const { rows } = await client.query(`SELECT seq_scan FROM pg_stat_user_tables WHERE relname = 'Message'`);
+      // While "Message" was small a scan may well be the cheaper plan; against 50,000 rows it is not.
+      expect(Number(rows[0].seq_scan)).toBeLessThan(whileSmall + onceBig / 4);
+    } finally {
+      await hot?.close();
+      await client.end();
+      await own.drop();
     }
   });
 });
