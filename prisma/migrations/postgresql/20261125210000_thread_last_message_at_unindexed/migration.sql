@@ -1,0 +1,2 @@
+-- DropIndex
+DROP INDEX "Thread_lastMessageAt_idx";
