@@ -57,7 +57,7 @@ export interface Parley {
 export async function createParley(options: ParleyOptions): Promise<Parley> {
   const { config, logger } = options;
   await applyMigrations(config.databaseUrl, options.migrationsDir, logger);
-  const database = await createDatabase(config.databaseUrl, { poolSize: config.databasePoolSize });
+  const database = await createDatabase(config.databaseUrl, { poolSize: config.databasePoolSize, logger: logger.child({ component: 'db' }) });
   const registry = new SessionSocketRegistry();
   let openSockets = () => 0;
   const metrics = createMetrics({ openSockets: () => openSockets() });

@@ -4,6 +4,7 @@ import type { Client, Config, InStatement, ResultSet, Transaction } from '@libsq
 import { PrismaLibSQL } from '@prisma/adapter-libsql';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { Mutex } from 'async-mutex';
+import type { Logger } from 'pino';
 import type { HotPath } from './hotPath.ts';
 import { createPostgresHotPath } from './postgresHotPath.ts';
 import { createSqliteHotPath } from './sqliteHotPath.ts';
@@ -13,13 +14,20 @@ import { PrismaClient as SqlitePrismaClient } from './generated/sqlite/client.ts
 
 // journal_mode is stored in the file; busy_timeout and foreign_keys last only as long as a connection.
 // (libsql happens to default foreign_keys to on, but the schema's ON DELETE CASCADE must not hinge on that.)
-const SQLITE_PRAGMAS = ['PRAGMA busy_timeout = 5000', 'PRAGMA foreign_keys = ON', 'PRAGMA journal_mode = WAL', 'PRAGMA synchronous = NORMAL'];
+// wal_autocheckpoint: the hot path's worker checkpoints (sqliteCheckpointer.ts), not Prisma's commits.
+const SQLITE_PRAGMAS = [
+  'PRAGMA busy_timeout = 5000',
+  'PRAGMA foreign_keys = ON',
+  'PRAGMA journal_mode = WAL',
+  'PRAGMA synchronous = NORMAL',
+  'PRAGMA wal_autocheckpoint = 0',
+];
 
 export function databaseProvider(url: string): DbProvider {
   return /^postgres(ql)?:\/\//i.test(url) ? 'postgresql' : 'sqlite';
 }
 
-export async function createDatabase(url: string, options: { poolSize?: number } = {}): Promise<Database> {
+export async function createDatabase(url: string, options: { poolSize?: number; logger?: Logger } = {}): Promise<Database> {
   const provider = databaseProvider(url);
   let db: Db;
   let hotPath: HotPath;
@@ -36,7 +44,7 @@ export async function createDatabase(url: string, options: { poolSize?: number }
     db = new SqlitePrismaClient({ adapter }) as unknown as Db;
     await db.$connect();
     await db.$queryRaw`SELECT 1`; // makes Prisma open its connection and put the file in WAL mode
-    hotPath = createSqliteHotPath(path, adapter.exclusive);
+    hotPath = createSqliteHotPath(path, adapter.exclusive, { logger: options.logger });
   }
   return {
     db,

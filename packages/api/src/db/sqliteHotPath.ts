@@ -1,5 +1,11 @@
 import Database from 'libsql';
+import type { Logger } from 'pino';
+import { startSqliteCheckpointer } from './sqliteCheckpointer.ts';
 import { membershipsOfSql, messagesAfterSql, rowToMessageView, THREAD_POSITION_SQL, type AppendRequest, type HotPath, type SessionRecord } from './hotPath.ts';
+
+// Under 1,500 sends a second SQLite's own threshold (1,000 WAL pages) came round every ~115 ms; a fifth
+// of a second keeps the WAL to a few MB.
+const CHECKPOINT_INTERVAL_MS = 200;
 
 /** Prisma's SQLite DateTime text format, so rows written here read back through Prisma unchanged. */
 export function toSqliteDateTime(date: Date): string {
@@ -35,14 +41,29 @@ const FIND_SESSION = `
  *
  * Needs a database file: `:memory:` would give this connection a database of its own.
  */
-export function createSqliteHotPath(path: string, exclusive: <T>(work: () => Promise<T>) => Promise<T>): HotPath {
+export function createSqliteHotPath(
+  path: string,
+  exclusive: <T>(work: () => Promise<T>) => Promise<T>,
+  options: { logger?: Logger } = {},
+): HotPath {
   if (path === '' || path.startsWith(':memory:')) {
     throw new Error('The embedded database needs a file (DATABASE_URL=file:path/to/parley.db), not an in-memory one');
   }
   const db = new Database(path);
   // Prisma's connection set WAL mode in the file; busy_timeout covers the brief file locks of a checkpoint.
   // (Some pragmas answer with a row, which exec() refuses.)
-  for (const pragma of ['busy_timeout = 5000', 'synchronous = NORMAL', 'foreign_keys = ON']) db.prepare(`PRAGMA ${pragma}`).get();
+  // Checkpoints run in a worker (sqliteCheckpointer.ts), not inside this connection's commits; after a
+  // checkpoint the next commit starts the WAL over, and the file is cut back to 64 MB if it grew past that.
+  for (const pragma of ['busy_timeout = 5000', 'synchronous = NORMAL', 'foreign_keys = ON', 'wal_autocheckpoint = 0', 'journal_size_limit = 67108864']) {
+    db.prepare(`PRAGMA ${pragma}`).get();
+  }
+  const checkpointer = startSqliteCheckpointer(path, {
+    intervalMs: CHECKPOINT_INTERVAL_MS,
+    onFailure(error) {
+      options.logger?.error({ err: error }, 'the SQLite checkpoint worker failed; commits checkpoint the WAL themselves from now on');
+      if (db.open) db.prepare('PRAGMA wal_autocheckpoint = 1000').get();
+    },
+  });
 
   const insertMessage = db.prepare(INSERT_MESSAGE);
   const bumpThread = db.prepare(BUMP_THREAD);
@@ -103,6 +124,7 @@ export function createSqliteHotPath(path: string, exclusive: <T>(work: () => Pro
     },
 
     async close() {
+      await checkpointer.close();
       db.close();
     },
   };
