@@ -3,14 +3,6 @@ import { Worker } from 'node:worker_threads';
 
 const CLOSE_TIMEOUT_MS = 10_000;
 
-export interface CheckpointResult {
-  /** 1 when another connection held a lock the checkpoint needed; it tries again next interval. */
-  busy: number;
-  /** WAL frames, and how many of them are now in the database file. */
-  log: number;
-  checkpointed: number;
-}
-
 export interface SqliteCheckpointer {
   /** Runs a last checkpoint that empties the WAL, then ends the worker. */
   close(): Promise<void>;
@@ -26,7 +18,7 @@ export interface SqliteCheckpointer {
  */
 export function startSqliteCheckpointer(
   path: string,
-  options: { intervalMs: number; onFailure(error: unknown): void; onCheckpoint?(result: CheckpointResult): void },
+  options: { intervalMs: number; onFailure(error: unknown): void },
 ): SqliteCheckpointer {
   const libsql = createRequire(import.meta.url).resolve('libsql');
   const worker = new Worker(new URL('./sqliteCheckpointWorker.cjs', import.meta.url), {
@@ -34,16 +26,15 @@ export function startSqliteCheckpointer(
   });
   worker.unref(); // never what keeps a process alive
   let closing = false;
+  let failed = false;
+  const fail = (error: unknown) => {
+    if (closing || failed) return; // an error is followed by an exit: one report
+    failed = true;
+    options.onFailure(error);
+  };
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-  worker.on('message', (message: { type: string } & CheckpointResult) => {
-    if (message.type === 'checkpointed') options.onCheckpoint?.(message);
-  });
-  worker.on('error', (error) => {
-    if (!closing) options.onFailure(error);
-  });
-  worker.once('exit', (code) => {
-    if (!closing) options.onFailure(new Error(`the SQLite checkpoint worker exited with code ${code}`));
-  });
+  worker.on('error', fail);
+  worker.once('exit', (code) => fail(new Error(`the SQLite checkpoint worker exited with code ${code}`)));
   return {
     async close() {
       if (!closing) {
