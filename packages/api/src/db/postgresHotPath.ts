@@ -85,7 +85,8 @@ export function createPostgresHotPath(url: string, poolSize: number): HotPath {
     },
 
     async appendMessages(batch: readonly AppendRequest[]) {
-      // Named, so each pooled connection plans it once. pool.query discards a connection that failed.
+      // Named, so each pooled connection parses it once (it is planned per batch, see the pool's options).
+      // pool.query discards a connection that failed.
       const { rows } = await pool.query({
         name: 'parley-append-batch',
         text: APPEND_BATCH,

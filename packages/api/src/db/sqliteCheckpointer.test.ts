@@ -21,9 +21,9 @@ function tempFile(name: string): string {
   return join(dir.path, name);
 }
 
-/** Messages in the database file alone, without its WAL: a copy of the file opened on its own. */
+/** Messages in the database file alone, without its WAL: a copy of the file (next to it) opened on its own. */
 function messagesInFile(path: string): number {
-  const copy = tempFile('copy.db');
+  const copy = `${path}.copy`;
   copyFileSync(path, copy);
   const db = new Database(copy, { readonly: true });
   try {
