@@ -44,7 +44,7 @@ export async function createDatabase(url: string, options: { poolSize?: number; 
     db = new SqlitePrismaClient({ adapter }) as unknown as Db;
     await db.$connect();
     await db.$queryRaw`SELECT 1`; // makes Prisma open its connection and put the file in WAL mode
-    hotPath = createSqliteHotPath(path, adapter.exclusive, { logger: options.logger });
+    hotPath = await createSqliteHotPath(path, adapter.exclusive, { logger: options.logger });
   }
   return {
     db,

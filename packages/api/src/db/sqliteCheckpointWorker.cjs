@@ -7,6 +7,7 @@ const db = new Database(workerData.path);
 db.prepare('PRAGMA busy_timeout = 5000').get();
 db.prepare('PRAGMA synchronous = NORMAL').get();
 const passive = db.prepare('PRAGMA wal_checkpoint(PASSIVE)');
+parentPort.postMessage('ready');
 
 // A PASSIVE checkpoint copies what it can without waiting for any lock; what it could not, the next one does.
 const timer = setInterval(() => passive.get(), workerData.intervalMs);

@@ -4,6 +4,8 @@ import { Worker } from 'node:worker_threads';
 const CLOSE_TIMEOUT_MS = 10_000;
 
 export interface SqliteCheckpointer {
+  /** Settles once the worker has its connection open (or has failed, which `onFailure` reports). */
+  started: Promise<void>;
   /** Runs a last checkpoint that empties the WAL, then ends the worker. */
   close(): Promise<void>;
 }
@@ -33,9 +35,14 @@ export function startSqliteCheckpointer(
     options.onFailure(error);
   };
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  const started = new Promise<void>((resolve) => {
+    worker.once('message', () => resolve()); // its one message: 'ready'
+    void exited.then(resolve);
+  });
   worker.on('error', fail);
   worker.once('exit', (code) => fail(new Error(`the SQLite checkpoint worker exited with code ${code}`)));
   return {
+    started,
     async close() {
       if (!closing) {
         closing = true;

@@ -41,11 +41,11 @@ const FIND_SESSION = `
  *
  * Needs a database file: `:memory:` would give this connection a database of its own.
  */
-export function createSqliteHotPath(
+export async function createSqliteHotPath(
   path: string,
   exclusive: <T>(work: () => Promise<T>) => Promise<T>,
   options: { logger?: Logger } = {},
-): HotPath {
+): Promise<HotPath> {
   if (path === '' || path.startsWith(':memory:')) {
     throw new Error('The embedded database needs a file (DATABASE_URL=file:path/to/parley.db), not an in-memory one');
   }
@@ -64,6 +64,8 @@ export function createSqliteHotPath(
       if (db.open) db.prepare('PRAGMA wal_autocheckpoint = 1000').get();
     },
   });
+  // Every connection to the file is open once the hot path is: nothing opens later, under load.
+  await checkpointer.started;
 
   const insertMessage = db.prepare(INSERT_MESSAGE);
   const bumpThread = db.prepare(BUMP_THREAD);
