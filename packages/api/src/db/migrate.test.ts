@@ -217,7 +217,7 @@ PRAGMA defer_foreign_keys=OFF;
   it('applies each migration once when several processes start at the same time', async () => {
     const url = sqliteUrl();
     const root = copyOfMigrations();
-    // A slow second migration (~0.5 s of counting) keeps the write lock held while the others arrive.
+    // A slow second migration (counting in SQL) keeps the write lock held while the others arrive.
     addMigration(
       root,
       'sqlite',
