@@ -30,7 +30,10 @@ const envSchema = z.object({
       return origins;
     }),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  LOG_PRETTY: booleanish.optional(),
+  LOG_PRETTY: z
+    .enum(['auto', 'true', 'false', '1', '0'])
+    .default('auto')
+    .transform((v): boolean | 'auto' => (v === 'auto' ? 'auto' : v === 'true' || v === '1')),
   TRUST_PROXY: booleanish.default(false),
   COOKIE_SECURE: z
     .enum(['auto', 'true', 'false'])
@@ -70,6 +73,7 @@ function toConfig(env: z.infer<typeof envSchema>) {
     /** undefined: the server's own origin (known once it listens) plus the dev web server's. */
     allowedOrigins: env.ALLOWED_ORIGINS,
     logLevel: env.LOG_LEVEL,
+    /** 'auto': readable lines on a terminal, JSON when stdout is a pipe or file (log collectors). */
     logPretty: env.LOG_PRETTY,
     cookieSecure: env.COOKIE_SECURE,
     trustProxy: env.TRUST_PROXY,

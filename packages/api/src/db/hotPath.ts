@@ -3,8 +3,8 @@ import { isConstraintViolation, isDatabaseUnavailable } from '../domain/prismaEr
 
 /**
  * The few queries every message and every connection makes, in plain SQL per provider. Prisma's
- * per-query cost here (about 1 ms of CPU through its query compiler and driver adapter, against
- * 0.05–0.1 ms for the driver itself) would cap a process at roughly a hundred sends a second.
+ * per-query CPU cost through its query compiler and driver adapter, many times the driver's own, would cap
+ * a process far below the send rates Parley aims at (figures: docs/benchmarks.md#numbers-that-used-to-live-in-code-comments).
  * Everything else goes through Prisma.
  */
 export interface HotPath {

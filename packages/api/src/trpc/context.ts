@@ -36,7 +36,8 @@ export function createContext(deps: Deps, caller: Caller, transport: Context['tr
   const req = transport.kind === 'internal' ? null : transport.req;
   const clientAddress = req ? clientAddressOf(req, deps.config.trustProxy) : 'internal';
   // Not `{ ...deps, ...caller, transport }`: on Node 20's V8, a spread followed by new keys gives every
-  // object a hidden class of its own (about 1 KB per open socket, and megamorphic reads of ctx).
+  // object a hidden class of its own (memory per open socket, see docs/benchmarks.md#numbers-that-used-to-live-in-code-comments,
+  // and megamorphic reads of ctx).
   return Object.assign({}, deps, caller, { transport, clientAddress });
 }
 

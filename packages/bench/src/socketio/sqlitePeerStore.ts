@@ -3,7 +3,8 @@ import type { PeerMessage, PeerUser } from './protocol.ts';
 import { isSecretValid, newId, newSessionToken, parseSessionToken, usernameKey, type PeerStore } from './peerStore.ts';
 
 // Parley's connection settings (SQLITE_PRAGMAS in packages/api/src/db/createDatabase.ts), so both servers
-// promise the same durability; synchronous = NORMAL alone moves a commit from ~2.4 ms to ~0.16 ms here.
+// promise the same durability; synchronous = NORMAL alone makes a commit many times faster (figure:
+// docs/benchmarks.md#numbers-that-used-to-live-in-code-comments).
 const PRAGMAS = ['PRAGMA busy_timeout = 5000', 'PRAGMA foreign_keys = ON', 'PRAGMA journal_mode = WAL', 'PRAGMA synchronous = NORMAL'];
 
 /** The peer's store on an embedded SQLite file through @libsql/client, the driver Parley's adapter uses. */
