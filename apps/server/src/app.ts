@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { newTimeOrderedId } from '@parley/api/ids';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TRPCError } from '@trpc/server';
@@ -11,11 +10,9 @@ import { appRouter, createContext, readSessionCookie, systemClock, validateSessi
 import { touchSessionsInUse } from '@parley/api/auth/session';
 import { createMemoryEventBus } from '@parley/api/bus/memoryEventBus';
 import { createRedisEventBus } from '@parley/api/bus/redisEventBus';
+import { createDeps } from '@parley/api/createDeps';
 import { createDatabase } from '@parley/api/db/createDatabase';
-import { createBatchedAppender } from '@parley/api/db/hotPath';
 import { applyMigrations } from '@parley/api/db/migrate';
-import { InFlight } from '@parley/api/inFlight';
-import { createRateLimits } from '@parley/api/limits/rateLimits';
 import { createMetrics } from '@parley/api/metrics/metrics';
 import { createMemoryPresence } from '@parley/api/presence/memoryPresence';
 import { createPresenceAnnouncer } from '@parley/api/presence/presenceAnnouncer';
@@ -86,20 +83,15 @@ export async function createParley(options: ParleyOptions): Promise<Parley> {
       })
     : createMemoryPresence(systemClock);
 
-  const deps: Deps = {
-    db: database.db,
-    dbProvider: database.provider,
-    hotPath: database.hotPath,
-    appendMessage: createBatchedAppender((batch) => database.hotPath.appendMessages(batch)),
+  const deps = createDeps({
+    database,
     bus,
-    clock: systemClock,
-    newId: newTimeOrderedId,
+    presence,
     logger,
     config: { cookieSecure: config.cookieSecure, trustProxy: config.trustProxy, maxSubscriptionsPerSocket: config.maxSubscriptionsPerSocket },
-    rateLimits: createRateLimits(config.rateLimits, redis ? { client: redis.publisher, prefix: config.redisPrefix } : undefined),
-    presence,
+    rateLimits: config.rateLimits,
+    redis: redis ? { client: redis.publisher, prefix: config.redisPrefix } : undefined,
     metrics,
-    inFlight: new InFlight(),
     sessionSockets: {
       async revoke(sessionIds, reason) {
         registry.closeSessions(sessionIds, reason);
@@ -109,7 +101,7 @@ export async function createParley(options: ParleyOptions): Promise<Parley> {
         });
       },
     },
-  };
+  });
   const announcer = createPresenceAnnouncer(deps, presence, { offlineGraceMs: config.presence.offlineGraceMs });
   // Changes found in the background (a dead process's users) are long settled: no grace.
   await presence.start((changes) => announcer.announce(changes, { isImmediate: true }));
