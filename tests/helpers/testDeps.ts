@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { newTimeOrderedId } from '@parley/api/ids';
 import RedisMock from 'ioredis-mock';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
@@ -14,10 +13,9 @@ import {
 } from '@parley/api';
 import { createSession } from '@parley/api/auth/session';
 import { createRedisEventBus } from '@parley/api/bus/redisEventBus';
+import { createDeps } from '@parley/api/createDeps';
 import { createDatabase } from '@parley/api/db/createDatabase';
-import { createBatchedAppender } from '@parley/api/db/hotPath';
-import { InFlight } from '@parley/api/inFlight';
-import { createRateLimits, DEFAULT_RATE_LIMITS } from '@parley/api/limits/rateLimits';
+import { DEFAULT_RATE_LIMITS } from '@parley/api/limits/rateLimits';
 import { createMetrics } from '@parley/api/metrics/metrics';
 import { createMemoryPresence } from '@parley/api/presence/memoryPresence';
 import { createRedisPresence } from '@parley/api/presence/redisPresence';
@@ -68,25 +66,25 @@ export async function createTestDeps(options: { databaseUrl?: string; redisUrl?:
     : createMemoryPresence(clock);
   await presence.start(() => {});
   const revoked: string[] = [];
-  return {
-    db: database.db,
-    dbProvider: database.provider,
-    hotPath: database.hotPath,
-    appendMessage: createBatchedAppender((batch) => database.hotPath.appendMessages(batch)),
+  const deps = createDeps({
+    database,
     bus,
-    clock,
-    newId: newTimeOrderedId,
-    logger,
-    config: { cookieSecure: false, trustProxy: false, maxSubscriptionsPerSocket: 100 },
-    rateLimits: createRateLimits(DEFAULT_RATE_LIMITS, options.redisUrl ? { client: publisher, prefix } : undefined),
     presence,
+    logger,
+    clock,
+    config: { cookieSecure: false, trustProxy: false, maxSubscriptionsPerSocket: 100 },
+    rateLimits: DEFAULT_RATE_LIMITS,
+    redis: options.redisUrl ? { client: publisher, prefix } : undefined,
     metrics: createMetrics({ openSockets: () => 0, defaultMetrics: false }),
-    inFlight: new InFlight(),
     sessionSockets: {
       async revoke(ids) {
         revoked.push(...ids);
       },
     },
+  });
+  return {
+    ...deps,
+    clock,
     revoked,
     redisPrefix: prefix,
     async close() {

@@ -9,21 +9,21 @@ import { authedProcedure, publicProcedure, router } from '../trpc/init.ts';
 const credentials = z.object({ username: usernameSchema, password: passwordSchema });
 
 async function startSession(ctx: Context, user: { id: string; username: string }) {
-  const { token } = await createSession(ctx, user.id);
+  const { token } = await createSession(ctx.deps, user.id);
   setResponseCookie(ctx, serializeSessionCookie(token, isSecureTransport(ctx)));
   return { user, token };
 }
 
 export const authRouter = router({
-  signUp: publicProcedure.input(credentials).mutation(async ({ ctx, input }) => startSession(ctx, await signUp(ctx, input))),
+  signUp: publicProcedure.input(credentials).mutation(async ({ ctx, input }) => startSession(ctx, await signUp(ctx.deps, input))),
 
-  logIn: publicProcedure.input(credentials).mutation(async ({ ctx, input }) => startSession(ctx, await logIn(ctx, input, ctx.clientAddress))),
+  logIn: publicProcedure.input(credentials).mutation(async ({ ctx, input }) => startSession(ctx, await logIn(ctx.deps, input, ctx.clientAddress))),
 
   logOut: authedProcedure.mutation(async ({ ctx }) => {
-    await invalidateSession(ctx, ctx.session.id);
+    await invalidateSession(ctx.deps, ctx.session.id);
     setResponseCookie(ctx, serializeClearedSessionCookie(isSecureTransport(ctx)));
     // A logged-out browser must stop receiving messages on sockets it opened with this session.
-    await ctx.sessionSockets.revoke([ctx.session.id], 'logged out');
+    await ctx.deps.sessionSockets.revoke([ctx.session.id], 'logged out');
     return { ok: true as const };
   }),
 
