@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { BusEvent } from './eventBus.ts';
 import { fanOut, LocalListeners } from './localListeners.ts';
@@ -6,18 +5,24 @@ import type { SubscriptionQueue } from './subscriptionQueue.ts';
 
 const RESYNC: BusEvent = { type: 'resync' };
 
+/** The commands of the dedicated subscriber connection (ioredis) that ref-counting sends. */
+export interface ChannelSubscriber {
+  subscribe(...channels: string[]): Promise<unknown>;
+  unsubscribe(...channels: string[]): Promise<unknown>;
+}
+
 /**
  * The Redis channels this process listens on: one SUBSCRIBE per channel however many local queues it
  * has, UNSUBSCRIBE when the last leaves, and every live channel subscribed again after a reconnect.
  */
 export class ChannelRefCounts {
-  readonly #subscriber: Pick<Redis, 'subscribe' | 'unsubscribe'>;
+  readonly #subscriber: ChannelSubscriber;
   readonly #logger: Logger;
   readonly #listeners = new LocalListeners<string>();
   #isClosed = false;
   #needsResubscribe = false;
 
-  constructor(subscriber: Pick<Redis, 'subscribe' | 'unsubscribe'>, logger: Logger) {
+  constructor(subscriber: ChannelSubscriber, logger: Logger) {
     this.#subscriber = subscriber;
     this.#logger = logger;
   }

@@ -1,12 +1,12 @@
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { SessionsEndedListeners } from './eventBus.ts';
 import { decodeSessionIds, encodeSessionIds } from './payloadCodec.ts';
 
 export interface SessionNoticesOptions {
   channel: string;
-  publisher: Pick<Redis, 'publish'>;
-  subscriber: Pick<Redis, 'subscribe'>;
+  /** The bus's connections (ioredis), narrowed to the one command each is used for here. */
+  publisher: { publish(channel: string, payload: string): Promise<unknown> };
+  subscriber: { subscribe(channel: string): Promise<unknown> };
   logger: Logger;
   onMalformed: () => void;
 }
@@ -18,8 +18,8 @@ export interface SessionNoticesOptions {
  */
 export class SessionNotices {
   readonly channel: string;
-  readonly #publisher: Pick<Redis, 'publish'>;
-  readonly #subscriber: Pick<Redis, 'subscribe'>;
+  readonly #publisher: SessionNoticesOptions['publisher'];
+  readonly #subscriber: SessionNoticesOptions['subscriber'];
   readonly #logger: Logger;
   readonly #onMalformed: () => void;
   readonly #listeners = new SessionsEndedListeners();
