@@ -1,5 +1,6 @@
 import type { MessageView } from '../domain/messageView.ts';
 import { isConstraintViolation, isDatabaseUnavailable } from '../domain/prismaErrors.ts';
+import { messageViewColumns } from './messageViewRow.ts';
 
 /**
  * The few queries every message and every connection makes, in plain SQL per provider. Prisma's
@@ -115,21 +116,8 @@ export function membershipsOfSql(userIds: string): string {
 
 export function messagesAfterSql(createdAt: string): string {
   return `
-  SELECT m."id", m."threadId", m."seq", m."authorId", u."username", m."body", m."clientId", ${createdAt} AS "createdAt"
+  SELECT ${messageViewColumns(createdAt)}
   FROM "Message" m JOIN "User" u ON u."id" = m."authorId"
   WHERE m."threadId" = ? AND m."seq" > ?
   ORDER BY m."seq" LIMIT ?`;
-}
-
-/** A catch-up row as a MessageView; `createdAt` is whatever the driver returns for the column. */
-export function rowToMessageView(row: Record<string, unknown>): MessageView {
-  return {
-    id: String(row.id),
-    threadId: String(row.threadId),
-    seq: Number(row.seq),
-    author: { id: String(row.authorId), username: String(row.username) },
-    body: String(row.body),
-    clientId: row.clientId == null ? null : String(row.clientId),
-    createdAt: new Date(row.createdAt as string | Date).toISOString(),
-  };
 }

@@ -1,5 +1,6 @@
 import pg from 'pg';
-import { membershipsOfSql, messagesAfterSql, rowToMessageView, THREAD_POSITION_SQL, type AppendRequest, type HotPath } from './hotPath.ts';
+import { membershipsOfSql, messagesAfterSql, THREAD_POSITION_SQL, type AppendRequest, type HotPath } from './hotPath.ts';
+import { rowToMessageView, type MessageViewRow } from './messageViewRow.ts';
 
 /** `?` placeholders as PostgreSQL's `$1, $2, …`. */
 function numbered(sql: string): string {
@@ -132,7 +133,7 @@ export function createPostgresHotPath(url: string, poolSize: number): HotPath {
     },
 
     async messagesAfter(threadId, afterSeq, limit) {
-      const { rows } = await pool.query(MESSAGES_AFTER, [threadId, afterSeq, limit]);
+      const { rows } = await pool.query<MessageViewRow>(MESSAGES_AFTER, [threadId, afterSeq, limit]);
       return rows.map(rowToMessageView);
     },
 

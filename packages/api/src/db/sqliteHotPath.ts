@@ -1,7 +1,8 @@
 import Database from 'libsql';
 import type { Logger } from 'pino';
 import { startSqliteCheckpointer } from './sqliteCheckpointer.ts';
-import { membershipsOfSql, messagesAfterSql, rowToMessageView, THREAD_POSITION_SQL, type AppendRequest, type HotPath, type SessionRecord } from './hotPath.ts';
+import { membershipsOfSql, messagesAfterSql, THREAD_POSITION_SQL, type AppendRequest, type HotPath, type SessionRecord } from './hotPath.ts';
+import { rowToMessageView, type MessageViewRow } from './messageViewRow.ts';
 
 // Under load SQLite's own threshold (1,000 WAL pages) came round several times a second; checkpointing on
 // this interval instead keeps the WAL small (figures: docs/benchmarks.md#numbers-that-used-to-live-in-code-comments).
@@ -122,7 +123,7 @@ export async function createSqliteHotPath(
     },
 
     async messagesAfter(threadId, afterSeq, limit) {
-      return (messagesAfter.all(threadId, afterSeq, limit) as Array<Record<string, unknown>>).map(rowToMessageView);
+      return (messagesAfter.all(threadId, afterSeq, limit) as MessageViewRow[]).map(rowToMessageView);
     },
 
     async close() {

@@ -1,4 +1,5 @@
 import { createClient, type Client } from '@libsql/client';
+import { toMessageView } from '@parley/api/domain/messageView';
 import type { PeerMessage, PeerUser } from './protocol.ts';
 import { isSecretValid, newId, newSessionToken, parseSessionToken, usernameKey, type PeerStore } from './peerStore.ts';
 
@@ -78,7 +79,8 @@ export async function createSqlitePeerStore(url: string): Promise<PeerStore> {
 
     async storeMessage(author: PeerUser, input): Promise<PeerMessage> {
       const id = newId();
-      const createdAt = new Date().toISOString();
+      const now = new Date();
+      const createdAt = now.toISOString();
       // One write transaction (BEGIN IMMEDIATE): the seq bump's row write orders concurrent senders.
       const [bumped] = await db.batch(
         [
@@ -100,7 +102,7 @@ export async function createSqlitePeerStore(url: string): Promise<PeerStore> {
         'write',
       );
       const seq = Number(bumped?.rows[0]?.lastSeq);
-      return { id, threadId: input.threadId, seq, author, body: input.body, clientId: input.clientId, createdAt };
+      return toMessageView({ id, threadId: input.threadId, seq, author, body: input.body, clientId: input.clientId, createdAt: now });
     },
 
     async close() {
