@@ -39,7 +39,7 @@ async function closeConversationOnPhone(page: Page): Promise<void> {
 function renderedLineCount(element: HTMLElement): number {
   const range = document.createRange();
   range.selectNodeContents(element);
-  return new Set([...range.getClientRects()].map((rect) => Math.round(rect.top))).size;
+  return new Set(Array.from(range.getClientRects(), (rect) => Math.round(rect.top))).size;
 }
 
 /** Signs `name` up, starts a chat with Frank holding a few messages each way, and a group beside it. */
