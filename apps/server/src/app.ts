@@ -19,10 +19,18 @@ import { createRateLimits } from '@parley/api/limits/rateLimits';
 import { createMetrics } from '@parley/api/metrics/metrics';
 import { createMemoryPresence } from '@parley/api/presence/memoryPresence';
 import { createPresenceAnnouncer } from '@parley/api/presence/presenceAnnouncer';
+import { clientAddressOf } from '@parley/api/trpc/context';
 import { createRedisPresence } from '@parley/api/presence/redisPresence';
+import { SocketsPerAddress } from './anonymousSockets.ts';
+import { isBatchTooLarge } from './batchLimit.ts';
 import { defaultAllowedOrigins, type Config } from './config.ts';
 import { checkHealth } from './health.ts';
 import { createStaticHandler, sendJson } from './httpRoutes.ts';
+import { createHttpSubscriptionCheck, sendSubscriptionOverHttpRefused } from './httpSubscriptions.ts';
+import { httpServerOptions } from './httpTimeouts.ts';
+import { createMetricsAccess } from './metricsAccess.ts';
+import { createRefusalRecorder } from './refusals.ts';
+import { createSecurityHeaders } from './securityHeaders.ts';
 import { connectRedis, type RedisRole } from './redisConnections.ts';
 import { SessionSocketRegistry } from './sessionSocketRegistry.ts';
 import { createSocketAdmission } from './socketAdmission.ts';
@@ -61,6 +69,8 @@ export async function createParley(options: ParleyOptions): Promise<Parley> {
   const registry = new SessionSocketRegistry();
   let openSockets = () => 0;
   const metrics = createMetrics({ openSockets: () => openSockets() });
+  const recordRefusal = createRefusalRecorder(logger, metrics);
+  const addressOf = (req: IncomingMessage) => clientAddressOf(req, config.trustProxy);
 
   const redis = config.redisUrl ? connectRedis(config.redisUrl, options.createRedis) : null;
   const bus = redis
@@ -127,7 +137,8 @@ export async function createParley(options: ParleyOptions): Promise<Parley> {
   let allowedOrigins = new Set(config.allowedOrigins ?? []);
   const isAllowedOrigin = (origin: string) => allowedOrigins.has(origin);
 
-  const onError = ({ error, path, type }: { error: TRPCError; path?: string | undefined; type: string }) => {
+  const onError = ({ error, path, type, req }: { error: TRPCError; path?: string | undefined; type: string; req?: IncomingMessage }) => {
+    if (isBatchTooLarge(error)) return recordRefusal('batch_too_large', req ? addressOf(req) : 'unknown');
     if (error.code === 'INTERNAL_SERVER_ERROR') logger.error({ err: error.cause ?? error, path, type }, 'procedure failed');
     else logger.info({ code: error.code, path, type, reason: error.message.slice(0, 200) }, 'procedure refused');
     if (error.code === 'TOO_MANY_REQUESTS') metrics.rateLimited.inc({ limit: path ?? 'connection' });
@@ -137,35 +148,42 @@ export async function createParley(options: ParleyOptions): Promise<Parley> {
     router: appRouter,
     basePath: `${TRPC_PATH}/`,
     maxBodySize: config.wsMaxPayloadBytes,
+    maxBatchSize: config.maxBatchSize,
     onError,
     createContext: async ({ req, res }) => createContext(deps, await httpCaller(deps, req, isAllowedOrigin), { kind: 'http', req, res }),
   });
   const serveStatic = createStaticHandler(config.staticDir);
+  const securityHeaders = createSecurityHeaders({ trustProxy: config.trustProxy });
+  const findHttpSubscription = createHttpSubscriptionCheck(appRouter, `${TRPC_PATH}/`);
+  const metricsAccess = createMetricsAccess(config.metrics, metrics, recordRefusal);
 
-  const server = createServer(async (req, res) => {
+  const server = createServer(httpServerOptions(config.http), async (req, res) => {
+    securityHeaders(req, res);
     const pathname = (req.url ?? '/').split('?')[0] ?? '/';
     if (pathname === TRPC_PATH || pathname.startsWith(`${TRPC_PATH}/`)) {
       if (!accepting) return sendJson(res, 503, { error: 'Server is shutting down; retry' });
+      const subscription = findHttpSubscription(req.url ?? '/');
+      if (subscription) {
+        recordRefusal('http_subscription', addressOf(req), { path: subscription.slice(0, 100) });
+        return sendSubscriptionOverHttpRefused(res, subscription);
+      }
       return trpcHttp(req, res);
     }
-    if (pathname === '/healthz') {
-      return sendJson(res, 200, { status: 'ok', ...(await checkHealth(database, bus, Boolean(redis))) });
-    }
+    // Liveness only: what answers and what does not is for /readyz and /metrics.
+    if (pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (pathname === '/readyz') {
       const health = await checkHealth(database, bus, Boolean(redis));
       const ready = accepting && health.database && health.redis !== false;
       return sendJson(res, ready ? 200 : 503, { ready, draining: !accepting, ...health });
     }
-    if (pathname === '/metrics') {
-      res.writeHead(200, { 'content-type': metrics.registry.contentType });
-      return res.end(await metrics.registry.metrics());
-    }
+    if (pathname === '/metrics') return metricsAccess.servePublic(req, res, addressOf(req));
     if (serveStatic && (req.method === 'GET' || req.method === 'HEAD')) return serveStatic(req, res);
     sendJson(res, 404, { error: 'Not Found' });
   });
 
   const upgradeCallers = new WeakMap<IncomingMessage, Caller>();
-  const ws = createWsServer({ deps, config, logger, registry, upgradeCallers, onError, socketAdmission });
+  const ws = createWsServer({ deps, config, logger, registry, upgradeCallers, onError, socketAdmission, recordRefusal });
+  const socketsPerAddress = new SocketsPerAddress(config.maxSocketsPerAddress);
   openSockets = () => ws.wss.clients.size;
   server.on(
     'upgrade',
@@ -177,6 +195,11 @@ export async function createParley(options: ParleyOptions): Promise<Parley> {
       callers: upgradeCallers,
       logger,
       isAccepting: () => accepting,
+      admit: (req, socket) => {
+        if (socketsPerAddress.tryAdmit(addressOf(req), socket)) return true;
+        recordRefusal('sockets_per_address', addressOf(req), { max: config.maxSocketsPerAddress });
+        return false;
+      },
     }),
   );
 
@@ -190,6 +213,8 @@ export async function createParley(options: ParleyOptions): Promise<Parley> {
         server.listen(config.port, config.host, () => resolve());
       });
       const { port } = server.address() as AddressInfo;
+      const metricsUrl = await metricsAccess.listen();
+      if (metricsUrl) logger.info({ url: `${metricsUrl}/metrics` }, 'metrics served on their own port');
       if (!config.allowedOrigins) allowedOrigins = new Set(defaultAllowedOrigins(port));
       const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
       return `http://${shownHost}:${port}`;
@@ -207,6 +232,7 @@ export async function createParley(options: ParleyOptions): Promise<Parley> {
       for (const client of ws.wss.clients) client.terminate();
       server.closeAllConnections();
       await closed;
+      await metricsAccess.close();
       // Before the bus closes: going offline is announced through it, and presence shares its connection.
       await socketAdmission.settled();
       announcer.announce(await presence.close(), { isImmediate: true });
