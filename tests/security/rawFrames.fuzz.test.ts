@@ -31,7 +31,7 @@ let server: ServerProcess;
 const dir = makeTempDir();
 let token: string;
 beforeAll(async () => {
-  server = await spawnServer({ DATABASE_URL: `file:${dir.path}/parley.db`, LOG_LEVEL: 'warn', WS_MAX_PAYLOAD_BYTES: '65536' });
+  server = await spawnServer({ DATABASE_URL: `file:${dir.path}/parley.db`, WS_MAX_PAYLOAD_BYTES: '65536' });
   token = (await signUpOverHttp(server.url, 'fuzz-target')).token;
 }, 60_000);
 afterAll(async () => {

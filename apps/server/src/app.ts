@@ -22,7 +22,6 @@ import { createPresenceAnnouncer } from '@parley/api/presence/presenceAnnouncer'
 import { clientAddressOf } from '@parley/api/trpc/context';
 import { createRedisPresence } from '@parley/api/presence/redisPresence';
 import { SocketsPerAddress } from './anonymousSockets.ts';
-import { isBatchTooLarge } from './batchLimit.ts';
 import { defaultAllowedOrigins, type Config } from './config.ts';
 import { checkHealth } from './health.ts';
 import { createStaticHandler, sendJson } from './httpRoutes.ts';
@@ -31,6 +30,7 @@ import { httpServerOptions } from './httpTimeouts.ts';
 import { createMetricsAccess } from './metricsAccess.ts';
 import { createRefusalRecorder } from './refusals.ts';
 import { createSecurityHeaders } from './securityHeaders.ts';
+import { refusalReasonOf } from './trpcRefusals.ts';
 import { connectRedis, type RedisRole } from './redisConnections.ts';
 import { SessionSocketRegistry } from './sessionSocketRegistry.ts';
 import { createSocketAdmission } from './socketAdmission.ts';
@@ -138,7 +138,8 @@ export async function createParley(options: ParleyOptions): Promise<Parley> {
   const isAllowedOrigin = (origin: string) => allowedOrigins.has(origin);
 
   const onError = ({ error, path, type, req }: { error: TRPCError; path?: string | undefined; type: string; req?: IncomingMessage }) => {
-    if (isBatchTooLarge(error)) return recordRefusal('batch_too_large', req ? addressOf(req) : 'unknown');
+    const refusal = refusalReasonOf(error);
+    if (refusal) return recordRefusal(refusal, req ? addressOf(req) : 'unknown');
     if (error.code === 'INTERNAL_SERVER_ERROR') logger.error({ err: error.cause ?? error, path, type }, 'procedure failed');
     else logger.info({ code: error.code, path, type, reason: error.message.slice(0, 200) }, 'procedure refused');
     if (error.code === 'TOO_MANY_REQUESTS') metrics.rateLimited.inc({ limit: path ?? 'connection' });

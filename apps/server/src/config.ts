@@ -47,7 +47,8 @@ const envSchema = z.object({
   WS_MAX_PAYLOAD_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
   // The open-internet surface (SECURITY.md): batch sizes, sockets per address, slow clients, /metrics.
   MAX_BATCH_SIZE: z.coerce.number().int().min(1).default(10),
-  WS_MAX_BATCH_SIZE: z.coerce.number().int().min(1).optional(),
+  // Larger than MAX_BATCH_SIZE: the tRPC client sends every call made in one tick as one frame.
+  WS_MAX_BATCH_SIZE: z.coerce.number().int().min(1).default(500),
   MAX_SOCKETS_PER_ADDRESS: z.coerce.number().int().min(1).default(50),
   WS_AUTH_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
   HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
@@ -63,7 +64,7 @@ const envSchema = z.object({
   // One late heartbeat (a GC pause, a slow Redis) must not make a live process look dead.
   message: 'must be at least twice PRESENCE_HEARTBEAT_MS',
   path: ['PRESENCE_TIMEOUT_MS'],
-}).refine((env) => (env.WS_MAX_BATCH_SIZE ?? env.MAX_SUBSCRIPTIONS_PER_SOCKET) >= env.MAX_SUBSCRIPTIONS_PER_SOCKET, {
+}).refine((env) => env.WS_MAX_BATCH_SIZE >= env.MAX_SUBSCRIPTIONS_PER_SOCKET, {
   // The tRPC client resends every subscription of a socket in one frame when it reconnects.
   message: 'must be at least MAX_SUBSCRIPTIONS_PER_SOCKET',
   path: ['WS_MAX_BATCH_SIZE'],
@@ -100,7 +101,7 @@ function toConfig(env: z.infer<typeof envSchema>) {
     maxSocketBufferBytes: env.MAX_SOCKET_BUFFER_BYTES,
     wsMaxPayloadBytes: env.WS_MAX_PAYLOAD_BYTES,
     maxBatchSize: env.MAX_BATCH_SIZE,
-    wsMaxBatchSize: env.WS_MAX_BATCH_SIZE ?? env.MAX_SUBSCRIPTIONS_PER_SOCKET,
+    wsMaxBatchSize: env.WS_MAX_BATCH_SIZE,
     maxSocketsPerAddress: env.MAX_SOCKETS_PER_ADDRESS,
     wsAuthTimeoutMs: env.WS_AUTH_TIMEOUT_MS,
     http: {
