@@ -1,11 +1,17 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { WebSocketServer } from 'ws';
 import type { Caller, Deps } from '@parley/api';
 import { defaultAllowedOrigins, type Config } from './config.ts';
+import { clientAddressOf } from '@parley/api/trpc/context';
+import { SocketsPerAddress } from './anonymousSockets.ts';
+import { httpServerOptions } from './httpTimeouts.ts';
+import { createMetricsAccess } from './metricsAccess.ts';
 import { createProcedureErrorLogger } from './procedureErrors.ts';
+import { createRefusalRecorder } from './refusals.ts';
 import type { RedisRole } from './redisConnections.ts';
 import { createRequestHandler } from './requestHandler.ts';
 import { createServices } from './services.ts';
@@ -47,17 +53,29 @@ export async function createParley(options: ParleyOptions): Promise<Parley> {
   const isAccepting = () => accepting;
   let allowedOrigins = new Set(config.allowedOrigins ?? []);
   const isAllowedOrigin = (origin: string) => allowedOrigins.has(origin);
-  const onError = createProcedureErrorLogger(logger, services.metrics);
+  const recordRefusal = createRefusalRecorder(logger, services.metrics);
+  const addressOf = (req: IncomingMessage) => clientAddressOf(req, config.trustProxy);
+  const onError = createProcedureErrorLogger(logger, services.metrics, recordRefusal, addressOf);
+  const metricsAccess = createMetricsAccess(config.metrics, services.metrics, recordRefusal);
 
-  const server = createServer(createRequestHandler({ services, config, trpcPath: TRPC_PATH, isAllowedOrigin, isAccepting, onError }));
+  const server = createServer(
+    httpServerOptions(config.http),
+    createRequestHandler({ services, config, trpcPath: TRPC_PATH, isAllowedOrigin, isAccepting, onError, metricsAccess, recordRefusal, addressOf }),
+  );
 
   const upgradeCallers = new WeakMap<IncomingMessage, Caller>();
   const { registry, socketAdmission } = services;
-  const ws = createWsServer({ deps, config, logger, registry, upgradeCallers, onError, socketAdmission });
+  const ws = createWsServer({ deps, config, logger, registry, upgradeCallers, onError, socketAdmission, recordRefusal });
   services.countOpenSocketsWith(() => ws.wss.clients.size);
+  const socketsPerAddress = new SocketsPerAddress(config.maxSocketsPerAddress);
+  const admit = (req: IncomingMessage, socket: Duplex) => {
+    if (socketsPerAddress.tryAdmit(addressOf(req), socket)) return true;
+    recordRefusal('sockets_per_address', addressOf(req), { max: config.maxSocketsPerAddress });
+    return false;
+  };
   server.on(
     'upgrade',
-    createUpgradeHandler({ deps, wss: ws.wss, path: TRPC_PATH, isAllowedOrigin, callers: upgradeCallers, logger, isAccepting }),
+    createUpgradeHandler({ deps, wss: ws.wss, path: TRPC_PATH, isAllowedOrigin, callers: upgradeCallers, logger, isAccepting, admit }),
   );
 
   return {
@@ -70,13 +88,15 @@ export async function createParley(options: ParleyOptions): Promise<Parley> {
         server.listen(config.port, config.host, () => resolve());
       });
       const { port } = server.address() as AddressInfo;
+      const metricsUrl = await metricsAccess.listen();
+      if (metricsUrl) logger.info({ url: `${metricsUrl}/metrics` }, 'metrics served on their own port');
       if (!config.allowedOrigins) allowedOrigins = new Set(defaultAllowedOrigins(port));
       const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
       return `http://${shownHost}:${port}`;
     },
     async shutdown() {
       accepting = false;
-      await drainServer({ config, logger, server, ws, services });
+      await drainServer({ config, logger, server, ws, services, metricsAccess });
     },
   };
 }

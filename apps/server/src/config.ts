@@ -48,6 +48,18 @@ const envSchema = z.object({
   MAX_SUBSCRIPTIONS_PER_SOCKET: z.coerce.number().int().min(1).default(100),
   MAX_SOCKET_BUFFER_BYTES: z.coerce.number().int().min(1024).default(4 * 1024 * 1024),
   WS_MAX_PAYLOAD_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+  // The open-internet surface (SECURITY.md): batch sizes, sockets per address, slow clients, /metrics.
+  MAX_BATCH_SIZE: z.coerce.number().int().min(1).default(10),
+  // Larger than MAX_BATCH_SIZE: the tRPC client sends every call made in one tick as one frame.
+  WS_MAX_BATCH_SIZE: z.coerce.number().int().min(1).default(500),
+  MAX_SOCKETS_PER_ADDRESS: z.coerce.number().int().min(1).default(50),
+  WS_AUTH_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters (it guards /metrics)').optional(),
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   PRESENCE_HEARTBEAT_MS: z.coerce.number().int().min(100).default(5000),
   PRESENCE_TIMEOUT_MS: z.coerce.number().int().min(300).default(15_000),
   PRESENCE_OFFLINE_GRACE_MS: z.coerce.number().int().min(0).default(3000),
@@ -55,6 +67,13 @@ const envSchema = z.object({
   // One late heartbeat (a GC pause, a slow Redis) must not make a live process look dead.
   message: 'must be at least twice PRESENCE_HEARTBEAT_MS',
   path: ['PRESENCE_TIMEOUT_MS'],
+}).refine((env) => env.WS_MAX_BATCH_SIZE >= env.MAX_SUBSCRIPTIONS_PER_SOCKET, {
+  // The tRPC client resends every subscription of a socket in one frame when it reconnects.
+  message: 'must be at least MAX_SUBSCRIPTIONS_PER_SOCKET',
+  path: ['WS_MAX_BATCH_SIZE'],
+}).refine((env) => env.HTTP_HEADERS_TIMEOUT_MS <= env.HTTP_REQUEST_TIMEOUT_MS, {
+  message: 'must not be more than HTTP_REQUEST_TIMEOUT_MS',
+  path: ['HTTP_HEADERS_TIMEOUT_MS'],
 });
 
 export type Config = ReturnType<typeof toConfig>;
@@ -85,6 +104,17 @@ function toConfig(env: z.infer<typeof envSchema>) {
     maxSubscriptionsPerSocket: env.MAX_SUBSCRIPTIONS_PER_SOCKET,
     maxSocketBufferBytes: env.MAX_SOCKET_BUFFER_BYTES,
     wsMaxPayloadBytes: env.WS_MAX_PAYLOAD_BYTES,
+    maxBatchSize: env.MAX_BATCH_SIZE,
+    wsMaxBatchSize: env.WS_MAX_BATCH_SIZE,
+    maxSocketsPerAddress: env.MAX_SOCKETS_PER_ADDRESS,
+    wsAuthTimeoutMs: env.WS_AUTH_TIMEOUT_MS,
+    http: {
+      headersTimeoutMs: env.HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: env.HTTP_REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: env.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    },
+    /** No token and no port: /metrics is not served. */
+    metrics: { token: env.METRICS_TOKEN, port: env.METRICS_PORT, host: env.METRICS_HOST },
     presence: {
       heartbeatMs: env.PRESENCE_HEARTBEAT_MS,
       timeoutMs: env.PRESENCE_TIMEOUT_MS,

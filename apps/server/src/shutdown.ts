@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
+import type { createMetricsAccess } from './metricsAccess.ts';
 import type { ParleyServices } from './services.ts';
 import { waitUntil } from './waitUntil.ts';
 import type { createWsServer } from './wsServer.ts';
@@ -15,6 +16,7 @@ export async function drainServer(options: {
   server: Server;
   ws: ReturnType<typeof createWsServer>;
   services: ParleyServices;
+  metricsAccess: Pick<ReturnType<typeof createMetricsAccess>, 'close'>;
 }): Promise<void> {
   const { logger, server, ws, services } = options;
   const { deps, socketAdmission, announcer, presence, bus, database } = services;
@@ -28,6 +30,7 @@ export async function drainServer(options: {
   for (const client of ws.wss.clients) client.terminate();
   server.closeAllConnections();
   await closed;
+  await options.metricsAccess.close();
   // Before the bus closes: going offline is announced through it, and presence shares its connection.
   await socketAdmission.settled();
   announcer.announce(await presence.close(), { isImmediate: true });

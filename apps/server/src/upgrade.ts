@@ -20,6 +20,8 @@ export function createUpgradeHandler(options: {
   callers: WeakMap<IncomingMessage, Caller>;
   logger: Logger;
   isAccepting: () => boolean;
+  /** Counts the socket against its address (until it closes); false: refused with 429. */
+  admit: (req: IncomingMessage, socket: Duplex) => boolean;
 }) {
   const { deps, wss, logger, callers } = options;
   return async (req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> => {
@@ -34,6 +36,7 @@ export function createUpgradeHandler(options: {
         logger.warn({ origin, address: req.socket.remoteAddress }, 'websocket upgrade refused: origin not allowed');
         return refuse(socket, 403, 'Forbidden');
       }
+      if (!options.admit(req, socket)) return refuse(socket, 429, 'Too Many Requests');
       // Without an Origin the caller is not a browser: it authenticates with connectionParams.token.
       const cookieToken = origin !== undefined ? readSessionCookie(req.headers.cookie) : null;
       let caller = ANONYMOUS;

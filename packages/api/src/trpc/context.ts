@@ -42,7 +42,7 @@ export function createContext(deps: Deps, caller: Caller, transport: Context['tr
 }
 
 /** The caller's address; behind a trusted proxy, the first X-Forwarded-For entry (the proxy's own otherwise). */
-function clientAddressOf(req: IncomingMessage, trustProxy: boolean): string {
+export function clientAddressOf(req: IncomingMessage, trustProxy: boolean): string {
   const forwarded = trustProxy ? req.headers['x-forwarded-for'] : undefined;
   const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
   return first || req.socket.remoteAddress || 'unknown';
