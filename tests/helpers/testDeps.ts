@@ -17,6 +17,7 @@ import { createRedisEventBus } from '@parley/api/bus/redisEventBus';
 import { createDatabase } from '@parley/api/db/createDatabase';
 import { createBatchedAppender } from '@parley/api/db/hotPath';
 import { InFlight } from '@parley/api/inFlight';
+import { createPasswordHashQueue } from '@parley/api/limits/passwordHashQueue';
 import { createRateLimits, DEFAULT_RATE_LIMITS } from '@parley/api/limits/rateLimits';
 import { createMetrics } from '@parley/api/metrics/metrics';
 import { createMemoryPresence } from '@parley/api/presence/memoryPresence';
@@ -26,6 +27,9 @@ import { migrationsDir } from './paths.ts';
 import { deleteRedisKeys } from './redisAdmin.ts';
 import { uniqueRedisPrefix } from './redisPrefix.ts';
 import { makeTempDir } from './tempDir.ts';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const GENEROUS_ADDRESS_LIMITS = { signUpsPerAddressPerHour: 1_000_000, loginsPerAddressPerMinute: 1_000_000, usernameLookupsPerMinute: 1_000_000 };
 
 /** A clock tests move by hand. */
 export class ManualClock implements Clock {
@@ -77,8 +81,10 @@ export async function createTestDeps(options: { databaseUrl?: string; redisUrl?:
     clock,
     newId: newTimeOrderedId,
     logger,
-    config: { cookieSecure: false, trustProxy: false, maxSubscriptionsPerSocket: 100 },
-    rateLimits: createRateLimits(DEFAULT_RATE_LIMITS, options.redisUrl ? { client: publisher, prefix } : undefined),
+    config: { cookieSecure: false, trustProxy: false, trustProxyHops: 1, sessionMaxAgeMs: 30 * DAY_MS, maxSessionsPerUser: 50, maxSubscriptionsPerSocket: 100 },
+    // In-process tests sign many people up from one "address"; tests/security attacks the limits over HTTP.
+    rateLimits: createRateLimits({ ...DEFAULT_RATE_LIMITS, ...GENEROUS_ADDRESS_LIMITS }, options.redisUrl ? { client: publisher, prefix } : undefined),
+    passwordHashing: createPasswordHashQueue({ concurrency: 2, maxQueued: 1000 }),
     presence,
     metrics: createMetrics({ openSockets: () => 0, defaultMetrics: false }),
     inFlight: new InFlight(),

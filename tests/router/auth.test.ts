@@ -17,7 +17,7 @@ describe('auth.signUp', () => {
     const { user, token } = await anonymousCaller(deps).auth.signUp({ username: 'Alice', password: 'correct horse' });
     expect(user).toEqual({ id: expect.any(String), username: 'Alice' });
     expect(token).toMatch(/^[a-z2-7]+\.[a-z2-7]+$/);
-    const valid = await validateSessionToken(deps, token);
+    const valid = await validateSessionToken(deps, token ?? '');
     expect(valid?.user).toEqual(user);
   });
 
@@ -26,7 +26,7 @@ describe('auth.signUp', () => {
     const row = await deps.db.user.findUniqueOrThrow({ where: { usernameKey: 'alice' } });
     expect(row.passwordHash).toMatch(/^\$argon2id\$/);
     const session = await deps.db.session.findFirstOrThrow();
-    expect(Buffer.from(session.secretHash).toString()).not.toContain(token.split('.')[1]);
+    expect(Buffer.from(session.secretHash).toString()).not.toContain(token?.split('.')[1]);
     expect(session.secretHash.length).toBe(32);
   });
 
@@ -49,7 +49,7 @@ describe('auth.logIn', () => {
     await anonymousCaller(deps).auth.signUp({ username: 'Alice', password: 'correct horse' });
     const { user, token } = await anonymousCaller(deps).auth.logIn({ username: 'aLiCe', password: 'correct horse' });
     expect(user.username).toBe('Alice');
-    expect((await validateSessionToken(deps, token))?.user.id).toBe(user.id);
+    expect((await validateSessionToken(deps, token ?? ''))?.user.id).toBe(user.id);
   });
 
   it('refuses a wrong password and an unknown user alike with UNAUTHORIZED', async () => {

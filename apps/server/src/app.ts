@@ -15,6 +15,7 @@ import { createDatabase } from '@parley/api/db/createDatabase';
 import { createBatchedAppender } from '@parley/api/db/hotPath';
 import { applyMigrations } from '@parley/api/db/migrate';
 import { InFlight } from '@parley/api/inFlight';
+import { createPasswordHashQueue } from '@parley/api/limits/passwordHashQueue';
 import { createRateLimits } from '@parley/api/limits/rateLimits';
 import { createMetrics } from '@parley/api/metrics/metrics';
 import { createMemoryPresence } from '@parley/api/presence/memoryPresence';
@@ -95,8 +96,16 @@ export async function createParley(options: ParleyOptions): Promise<Parley> {
     clock: systemClock,
     newId: newTimeOrderedId,
     logger,
-    config: { cookieSecure: config.cookieSecure, trustProxy: config.trustProxy, maxSubscriptionsPerSocket: config.maxSubscriptionsPerSocket },
+    config: {
+      cookieSecure: config.cookieSecure,
+      trustProxy: config.trustProxy,
+      trustProxyHops: config.trustProxyHops,
+      sessionMaxAgeMs: config.sessionMaxAgeMs,
+      maxSessionsPerUser: config.maxSessionsPerUser,
+      maxSubscriptionsPerSocket: config.maxSubscriptionsPerSocket,
+    },
     rateLimits: createRateLimits(config.rateLimits, redis ? { client: redis.publisher, prefix: config.redisPrefix } : undefined),
+    passwordHashing: createPasswordHashQueue(config.passwordHashing),
     presence,
     metrics,
     inFlight: new InFlight(),

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { WebSocket } from 'ws';
+import { clientAddressOf } from '../auth/clientAddress.ts';
 import { isSecureRequest } from '../auth/cookie.ts';
 import type { SessionUser, ValidSession } from '../auth/session.ts';
 import type { Deps } from '../deps.ts';
@@ -34,17 +35,10 @@ export type Context = Deps &
 /** Builds the context every procedure sees; HTTP, WebSocket and tests all come through here. */
 export function createContext(deps: Deps, caller: Caller, transport: Context['transport']): Context {
   const req = transport.kind === 'internal' ? null : transport.req;
-  const clientAddress = req ? clientAddressOf(req, deps.config.trustProxy) : 'internal';
+  const clientAddress = req ? clientAddressOf(req, deps.config) : 'internal';
   // Not `{ ...deps, ...caller, transport }`: on Node 20's V8, a spread followed by new keys gives every
   // object a hidden class of its own (about 1 KB per open socket, and megamorphic reads of ctx).
   return Object.assign({}, deps, caller, { transport, clientAddress });
-}
-
-/** The caller's address; behind a trusted proxy, the first X-Forwarded-For entry (the proxy's own otherwise). */
-function clientAddressOf(req: IncomingMessage, trustProxy: boolean): string {
-  const forwarded = trustProxy ? req.headers['x-forwarded-for'] : undefined;
-  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
-  return first || req.socket.remoteAddress || 'unknown';
 }
 
 /** Sets a cookie when the call came over HTTP; over a WebSocket there is no response to carry one. */
@@ -54,5 +48,5 @@ export function setResponseCookie(ctx: Context, cookie: string): void {
 
 export function isSecureTransport(ctx: Context): boolean {
   if (ctx.config.cookieSecure !== 'auto') return ctx.config.cookieSecure;
-  return ctx.transport.kind !== 'internal' && isSecureRequest(ctx.transport.req);
+  return ctx.transport.kind !== 'internal' && isSecureRequest(ctx.transport.req, ctx.config.trustProxy);
 }
