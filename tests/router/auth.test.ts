@@ -98,6 +98,17 @@ describe('sessions', () => {
     }
   });
 
+  it('end SESSION_MAX_AGE_DAYS after creation however much they are used', async () => {
+    const alice = await signedInCaller(deps, 'alice');
+    for (let day = 0; day < 29; day++) {
+      deps.clock.advance(24 * 60 * 60 * 1000);
+      expect(await validateSessionToken(deps, alice.token)).not.toBeNull();
+    }
+    deps.clock.advance(24 * 60 * 60 * 1000);
+    expect(await validateSessionToken(deps, alice.token)).toBeNull();
+    expect(await deps.db.session.findUnique({ where: { id: alice.session.id } })).toBeNull();
+  });
+
   it('reject a token whose secret is wrong', async () => {
     const alice = await signedInCaller(deps, 'alice');
     const [id] = alice.token.split('.');
