@@ -112,6 +112,31 @@ describe('thread.list', () => {
     expect(bobList[0]?.unreadCount).toBe(0); // his own messages count as read
   });
 
+  it('pages by activity: the last thread id of a page is the cursor of the next, with no thread twice or missed', async () => {
+    const alice = await signedInCaller(deps, 'alice');
+    const names = ['bob', 'carol', 'dave', 'erin', 'frank'];
+    const threads = [];
+    for (const name of names) {
+      await signedInCaller(deps, name);
+      threads.push(await alice.thread.getOrCreate({ username: name }));
+      deps.clock.advance(1000);
+    }
+    await signedInCaller(deps, 'gina');
+    threads.push(await alice.thread.getOrCreate({ username: 'gina' }));
+    const newestFirst = (await alice.thread.list()).map((t) => t.id);
+    expect(newestFirst).toHaveLength(6);
+    const paged: string[] = [];
+    let cursor: string | undefined;
+    for (;;) {
+      const page = await alice.thread.list({ limit: 2, ...(cursor ? { cursor } : {}) });
+      paged.push(...page.map((t) => t.id));
+      if (page.length < 2) break;
+      cursor = page.at(-1)?.id;
+    }
+    expect(paged).toEqual(newestFirst);
+    expect(await codeOf(alice.thread.list({ limit: 101 }))).toBe('BAD_REQUEST');
+  });
+
   it('markRead clears the unread count and never moves back', async () => {
     const alice = await signedInCaller(deps, 'alice');
     const bob = await signedInCaller(deps, 'bob');
