@@ -83,14 +83,14 @@ describe('chat over one WebSocket', () => {
     bobWs.close();
   });
 
-  it('refuses a non-member subscription with FORBIDDEN', async () => {
+  it('refuses a non-member subscription with NOT_FOUND', async () => {
     const { aliceWs, thread } = await pair('nonmember');
     const mallory = await signUpOverHttp(server.url, 'nonmember-mallory');
     const malloryWs = wsClient(server.wsUrl, mallory.token);
     const error = await new Promise<unknown>((resolve) => {
       malloryWs.client.thread.onMessage.subscribe({ threadId: thread.id }, { onData: () => resolve('got data'), onError: resolve });
     });
-    expect(error).toMatchObject({ data: { code: 'FORBIDDEN' } });
+    expect(error).toMatchObject({ data: { code: 'NOT_FOUND' } });
     aliceWs.close();
     malloryWs.close();
   });

@@ -25,6 +25,9 @@ import { deleteRedisKeys } from './redisAdmin.ts';
 import { uniqueRedisPrefix } from './redisPrefix.ts';
 import { makeTempDir } from './tempDir.ts';
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+const GENEROUS_ADDRESS_LIMITS = { signUpsPerAddressPerHour: 1_000_000, loginsPerAddressPerMinute: 1_000_000, usernameLookupsPerMinute: 1_000_000 };
+
 /** A clock tests move by hand. */
 export class ManualClock implements Clock {
   #now: number;
@@ -72,8 +75,10 @@ export async function createTestDeps(options: { databaseUrl?: string; redisUrl?:
     presence,
     logger,
     clock,
-    config: { cookieSecure: false, trustProxy: false, maxSubscriptionsPerSocket: 100 },
-    rateLimits: DEFAULT_RATE_LIMITS,
+    config: { cookieSecure: false, trustProxy: false, trustProxyHops: 1, sessionMaxAgeMs: 30 * DAY_MS, maxSessionsPerUser: 50, maxSubscriptionsPerSocket: 100 },
+    // In-process tests sign many people up from one "address"; tests/security attacks the limits over HTTP.
+    rateLimits: { ...DEFAULT_RATE_LIMITS, ...GENEROUS_ADDRESS_LIMITS },
+    passwordHashing: { concurrency: 2, maxQueued: 1000 },
     redis: options.redisUrl ? { client: publisher, prefix } : undefined,
     metrics: createMetrics({ openSockets: () => 0, defaultMetrics: false }),
     sessionSockets: {

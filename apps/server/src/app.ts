@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { WebSocketServer } from 'ws';
 import type { Caller, Deps } from '@parley/api';
 import { defaultAllowedOrigins, type Config } from './config.ts';
-import { clientAddressOf } from '@parley/api/trpc/context';
+import { clientAddressOf } from '@parley/api/auth/clientAddress';
 import { SocketsPerAddress } from './anonymousSockets.ts';
 import { httpServerOptions } from './httpTimeouts.ts';
 import { createMetricsAccess } from './metricsAccess.ts';
@@ -54,7 +54,7 @@ export async function createParley(options: ParleyOptions): Promise<Parley> {
   let allowedOrigins = new Set(config.allowedOrigins ?? []);
   const isAllowedOrigin = (origin: string) => allowedOrigins.has(origin);
   const recordRefusal = createRefusalRecorder(logger, services.metrics);
-  const addressOf = (req: IncomingMessage) => clientAddressOf(req, config.trustProxy);
+  const addressOf = (req: IncomingMessage) => clientAddressOf(req, deps.config);
   const onError = createProcedureErrorLogger(logger, services.metrics, recordRefusal, addressOf);
   const metricsAccess = createMetricsAccess(config.metrics, services.metrics, recordRefusal);
 

@@ -4,7 +4,7 @@ import { ANONYMOUS } from './upgrade.ts';
 
 /** HTTP callers authenticate with a bearer token, or the session cookie when the Origin (if any) is allowed. */
 export async function httpCaller(
-  deps: Pick<Deps, 'db' | 'clock' | 'hotPath'>,
+  deps: Pick<Deps, 'db' | 'clock' | 'hotPath' | 'config'>,
   req: IncomingMessage,
   isAllowedOrigin: (o: string) => boolean,
 ): Promise<Caller> {

@@ -79,8 +79,16 @@ export async function createServices(options: {
     bus,
     presence,
     logger,
-    config: { cookieSecure: config.cookieSecure, trustProxy: config.trustProxy, maxSubscriptionsPerSocket: config.maxSubscriptionsPerSocket },
+    config: {
+      cookieSecure: config.cookieSecure,
+      trustProxy: config.trustProxy,
+      trustProxyHops: config.trustProxyHops,
+      sessionMaxAgeMs: config.sessionMaxAgeMs,
+      maxSessionsPerUser: config.maxSessionsPerUser,
+      maxSubscriptionsPerSocket: config.maxSubscriptionsPerSocket,
+    },
     rateLimits: config.rateLimits,
+    passwordHashing: config.passwordHashing,
     redis: redis ? { client: redis.publisher, prefix: config.redisPrefix } : undefined,
     metrics,
     sessionSockets: {

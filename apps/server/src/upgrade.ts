@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type { WebSocketServer } from 'ws';
-import { readSessionCookie, validateSessionToken, type Caller, type Deps } from '@parley/api';
+import { clientAddressOf, readSessionCookie, validateSessionToken, type Caller, type Deps } from '@parley/api';
 
 export const ANONYMOUS: Caller = { user: null, session: null };
 
@@ -13,7 +13,7 @@ export const ANONYMOUS: Caller = { user: null, session: null };
  * reconnect loop that a context throwing after the upgrade causes (trpc#4774).
  */
 export function createUpgradeHandler(options: {
-  deps: Pick<Deps, 'db' | 'clock' | 'hotPath'>;
+  deps: Pick<Deps, 'db' | 'clock' | 'hotPath' | 'config'>;
   wss: WebSocketServer;
   path: string;
   isAllowedOrigin: (origin: string) => boolean;
@@ -33,7 +33,7 @@ export function createUpgradeHandler(options: {
 
       const origin = req.headers.origin;
       if (origin !== undefined && !options.isAllowedOrigin(origin)) {
-        logger.warn({ origin, address: req.socket.remoteAddress }, 'websocket upgrade refused: origin not allowed');
+        logger.warn({ origin, address: clientAddressOf(req, deps.config) }, 'websocket upgrade refused: origin not allowed');
         return refuse(socket, 403, 'Forbidden');
       }
       if (!options.admit(req, socket)) return refuse(socket, 429, 'Too Many Requests');
@@ -43,7 +43,7 @@ export function createUpgradeHandler(options: {
       if (cookieToken) {
         const valid = await validateSessionToken(deps, cookieToken);
         if (!valid) {
-          logger.info({ address: req.socket.remoteAddress }, 'websocket upgrade refused: session cookie not valid');
+          logger.info({ address: clientAddressOf(req, deps.config) }, 'websocket upgrade refused: session cookie not valid');
           return refuse(socket, 401, 'Unauthorized');
         }
         caller = valid;

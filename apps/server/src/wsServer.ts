@@ -4,7 +4,7 @@ import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { appRouter, createContext, validateSessionToken, type Caller, type Deps } from '@parley/api';
-import { clientAddressOf } from '@parley/api/trpc/context';
+import { clientAddressOf } from '@parley/api/auth/clientAddress';
 import { AuthDeadline, SESSION_REQUIRED_CLOSE_CODE } from './anonymousSockets.ts';
 import type { Config } from './config.ts';
 import type { RecordRefusal } from './refusals.ts';
@@ -39,7 +39,7 @@ export function createWsServer(options: {
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.wsMaxPayloadBytes });
   wss.on('connection', (socket, req: IncomingMessage) => {
     wrapSend(socket, config.maxSocketBufferBytes, logger);
-    addressOfSocket.set(socket, clientAddressOf(req, config.trustProxy));
+    addressOfSocket.set(socket, clientAddressOf(req, deps.config));
     if (!options.upgradeCallers.get(req)?.user) authDeadline.watch(socket);
   });
 

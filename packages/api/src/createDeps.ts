@@ -6,6 +6,7 @@ import { createMessageAppender } from './db/messageAppender.ts';
 import { systemClock, type ApiConfig, type Clock, type Deps, type SessionSockets } from './deps.ts';
 import { newTimeOrderedId } from './ids.ts';
 import { InFlight } from './inFlight.ts';
+import { createPasswordHashQueue } from './limits/passwordHashQueue.ts';
 import { createRateLimits, type RateLimitConfig } from './limits/rateLimits.ts';
 import type { Metrics } from './metrics/metrics.ts';
 import type { PresenceStore } from './presence/presenceStore.ts';
@@ -20,6 +21,8 @@ export interface DepsParts {
   metrics: Metrics;
   sessionSockets: SessionSockets;
   rateLimits: RateLimitConfig;
+  /** argon2 behind a bounded queue: how many hash at once, how many may wait. */
+  passwordHashing: { concurrency: number; maxQueued: number };
   /** Rate-limit counters shared by the cluster; without it, each process counts on its own. */
   redis?: { client: Redis; prefix: string } | undefined;
   clock?: Clock;
@@ -41,6 +44,7 @@ export function createDeps(parts: DepsParts): Deps {
     config: parts.config,
     sessionSockets: parts.sessionSockets,
     rateLimits: createRateLimits(parts.rateLimits, parts.redis),
+    passwordHashing: createPasswordHashQueue(parts.passwordHashing),
     presence: parts.presence,
     metrics: parts.metrics,
     inFlight: new InFlight(),

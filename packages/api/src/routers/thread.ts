@@ -25,7 +25,10 @@ export const threadRouter = router({
     )
     .mutation(({ ctx, input }) => createGroupThread(ctx.deps, ctx.user, input)),
 
-  list: authedProcedure.query(({ ctx }) => listThreads(ctx.deps, ctx.user.id)),
+  /** A page of my threads, most recent first; pass the page's last thread id as `cursor` for the next. */
+  list: authedProcedure
+    .input(z.object({ cursor: idSchema.optional(), limit: z.number().int().min(1).max(100).optional() }).optional())
+    .query(({ ctx, input }) => listThreads(ctx.deps, ctx.user.id, undefined, input)),
 
   markRead: authedProcedure
     .input(z.object({ threadId: idSchema, seq: z.number().int().min(0) }))

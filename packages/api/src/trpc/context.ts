@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { WebSocket } from 'ws';
+import { clientAddressOf } from '../auth/clientAddress.ts';
 import { isSecureRequest } from '../auth/cookie.ts';
 import type { SessionUser, ValidSession } from '../auth/session.ts';
 import type { Deps } from '../deps.ts';
@@ -37,15 +38,8 @@ export interface Context extends Caller {
 /** Builds the context every procedure sees; HTTP, WebSocket and tests all come through here. */
 export function createContext(deps: Deps, caller: Caller, transport: Context['transport']): Context {
   const req = transport.kind === 'internal' ? null : transport.req;
-  const clientAddress = req ? clientAddressOf(req, deps.config.trustProxy) : 'internal';
+  const clientAddress = req ? clientAddressOf(req, deps.config) : 'internal';
   return { deps, user: caller.user, session: caller.session, transport, clientAddress };
-}
-
-/** The caller's address; behind a trusted proxy, the first X-Forwarded-For entry (the proxy's own otherwise). */
-export function clientAddressOf(req: IncomingMessage, trustProxy: boolean): string {
-  const forwarded = trustProxy ? req.headers['x-forwarded-for'] : undefined;
-  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
-  return first || req.socket.remoteAddress || 'unknown';
 }
 
 /** Sets a cookie when the call came over HTTP; over a WebSocket there is no response to carry one. */
@@ -55,5 +49,5 @@ export function setResponseCookie(ctx: Pick<Context, 'transport'>, cookie: strin
 
 export function isSecureTransport(ctx: Pick<Context, 'deps' | 'transport'>): boolean {
   if (ctx.deps.config.cookieSecure !== 'auto') return ctx.deps.config.cookieSecure;
-  return ctx.transport.kind !== 'internal' && isSecureRequest(ctx.transport.req);
+  return ctx.transport.kind !== 'internal' && isSecureRequest(ctx.transport.req, ctx.deps.config.trustProxy);
 }
