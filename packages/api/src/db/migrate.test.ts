@@ -173,7 +173,7 @@ describe('applyMigrations on SQLite', () => {
     const root = copyOfMigrations();
     await applyMigrations(url, root, silent);
     await query(url, `INSERT INTO "User" ("id", "username", "usernameKey", "passwordHash") VALUES ('u1', 'Ada', 'ada', 'x')`);
-    await query(url, `INSERT INTO "Session" VALUES ('s1', x'01', 'u1', 0, 0)`);
+    await query(url, `INSERT INTO "Session" ("id", "secretHash", "userId", "createdAt", "lastUsedAt") VALUES ('s1', x'01', 'u1', 0, 0)`);
     // What `prisma migrate diff` writes for adding a column SQLite cannot ALTER in place: copy, DROP, rename.
     addMigration(
       root,
@@ -207,7 +207,7 @@ PRAGMA defer_foreign_keys=OFF;
     const root = copyOfMigrations();
     await applyMigrations(url, root, silent);
     await query(url, `INSERT INTO "User" ("id", "username", "usernameKey", "passwordHash") VALUES ('u1', 'Ada', 'ada', 'x')`);
-    await query(url, `INSERT INTO "Session" VALUES ('s1', x'01', 'u1', 0, 0)`);
+    await query(url, `INSERT INTO "Session" ("id", "secretHash", "userId", "createdAt", "lastUsedAt") VALUES ('s1', x'01', 'u1', 0, 0)`);
     addMigration(root, 'sqlite', `${FIXTURE_DATE}_orphan`, 'DELETE FROM "User";\n');
 
     await expect(applyMigrations(url, root, silent)).rejects.toThrow(new RegExp(`${FIXTURE_DATE}_orphan.*foreign key violations`));
