@@ -5,12 +5,12 @@ import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { appRouter, createContext, validateSessionToken, type Caller, type Deps } from '@parley/api';
 import type { Config } from './config.ts';
-import type { SessionSocketRegistry } from './sessionSocketRegistry.ts';
+import { SESSION_ENDED_CLOSE_CODE, type SessionSocketRegistry } from './sessionSocketRegistry.ts';
 import type { SocketAdmission } from './socketAdmission.ts';
 import { ANONYMOUS } from './upgrade.ts';
 import { createFanOutEncoder } from './wsEncoder.ts';
 
-export const TOO_MANY_SOCKETS_CLOSE_CODE = 4429;
+const TOO_MANY_SOCKETS_CLOSE_CODE = 4429;
 
 type OnError = NonNullable<Parameters<typeof applyWSSHandler>[0]['onError']>;
 
@@ -41,7 +41,7 @@ export function createWsServer(options: {
       const token = info.connectionParams?.token;
       if (token) {
         const valid = await validateSessionToken(deps, token);
-        if (!valid) refuse(socket, 4401, 'UNAUTHORIZED', 'Invalid or expired session token');
+        if (!valid) refuse(socket, SESSION_ENDED_CLOSE_CODE, 'UNAUTHORIZED', 'Invalid or expired session token');
         caller = valid;
       }
       if (caller.user && caller.session) {

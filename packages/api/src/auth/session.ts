@@ -75,18 +75,6 @@ export async function invalidateSession(deps: SessionDeps, sessionId: string): P
   await deps.db.session.deleteMany({ where: { id: sessionId } });
 }
 
-/** Deletes every session of a user, returning their ids so their sockets can be closed. */
-export async function invalidateUserSessions(deps: SessionDeps, userId: string): Promise<string[]> {
-  const sessions = await deps.db.session.findMany({ where: { userId }, select: { id: true } });
-  await deps.db.session.deleteMany({ where: { userId } });
-  return sessions.map((s) => s.id);
-}
-
-/** When a session unused from now on would expire: used to close long-lived sockets on time. */
-export function sessionExpiresAt(session: ValidSession): Date {
-  return new Date(session.lastUsedAt.getTime() + SESSION_IDLE_EXPIRY_MS);
-}
-
 /**
  * For sessions with open sockets: an open socket is use, so they are kept alive (lastUsedAt refreshed at
  * most hourly). Returns the ids of those that ended (deleted elsewhere, or expired) so their sockets close.

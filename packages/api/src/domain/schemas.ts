@@ -16,6 +16,7 @@ export const MESSAGE_MAX_LENGTH = 4000;
 
 // C0 control characters other than tab, line feed and carriage return, and DEL. NUL cannot be stored in
 // PostgreSQL text at all; the others have no meaning in a chat message and can corrupt terminals and logs.
+// eslint-disable-next-line no-control-regex -- matching control characters is this pattern's purpose
 const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
 
 export const messageBodySchema = z
