@@ -89,7 +89,7 @@ for (const provider of ['sqlite', 'postgresql'] as const) {
       const malloryApi = wsClient(server.wsUrl, mallory.token);
       expect(await codeOf(malloryApi.client.message.send.mutate({ threadId, body: 'x' }))).toBe('FORBIDDEN');
       expect(await codeOf(malloryApi.client.message.list.query({ threadId }))).toBe('FORBIDDEN');
-      malloryApi.close();
+      await malloryApi.close();
     });
 
     it('answers frames that are not JSON and unknown procedures with errors, and keeps the socket', async () => {

@@ -29,7 +29,7 @@ import { createSocketAdmission } from './socketAdmission.ts';
 import { ANONYMOUS, createUpgradeHandler } from './upgrade.ts';
 import { createWsServer } from './wsServer.ts';
 
-export const TRPC_PATH = '/trpc';
+const TRPC_PATH = '/trpc';
 
 export interface ParleyOptions {
   config: Config;
