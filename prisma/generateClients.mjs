@@ -4,14 +4,11 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { toSqliteSchema } from './sqliteSchema.mjs';
 
 const dir = dirname(fileURLToPath(import.meta.url));
 const source = readFileSync(join(dir, 'schema.prisma'), 'utf8');
-const sqlite =
-  '// GENERATED from schema.prisma by generateClients.mjs: edit schema.prisma, not this file.\n' +
-  source
-    .replace('provider = "postgresql"', 'provider = "sqlite"')
-    .replace('generated/postgresql"', 'generated/sqlite"');
+const sqlite = toSqliteSchema(source);
 const sqlitePath = join(dir, 'schema.sqlite.prisma');
 
 if (process.argv.includes('--check')) {

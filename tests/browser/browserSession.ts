@@ -55,17 +55,22 @@ export interface Person {
   dialogs: string[];
   /** Uncaught exceptions in the page. */
   pageErrors: string[];
+  /** What the server's Content-Security-Policy made the browser refuse (Chromium reports it on the console). */
+  cspViolations: string[];
 }
 
 export async function openPerson(browser: Browser, name: string, viewport = { width: 1100, height: 720 }): Promise<Person> {
   const context = await browser.newContext({ viewport });
   const page = await context.newPage();
-  const person: Person = { name, context, page, dialogs: [], pageErrors: [] };
+  const person: Person = { name, context, page, dialogs: [], pageErrors: [], cspViolations: [] };
   page.on('dialog', (dialog) => {
     person.dialogs.push(dialog.message());
     void dialog.dismiss();
   });
   page.on('pageerror', (error) => person.pageErrors.push(error.message));
+  page.on('console', (message) => {
+    if (message.text().includes('Content Security Policy')) person.cspViolations.push(message.text());
+  });
   return person;
 }
 

@@ -224,5 +224,7 @@ describe('Alice and Bob chat in two browsers', () => {
     await screenshots.shot(bob.page, 'bob-logged-out');
     expect(alice.pageErrors).toEqual([]);
     expect(bob.pageErrors).toEqual([]);
+    expect(alice.cspViolations).toEqual([]);
+    expect(bob.cspViolations).toEqual([]);
   });
 });

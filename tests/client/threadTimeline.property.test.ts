@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ThreadTimeline, type MessageView } from '@parley/client';
+import { testMessage } from '@parley/api/testing/testMessage';
+import { ThreadTimeline } from '@parley/client';
 
 const me = { id: 'u-me', username: 'me' };
 const them = { id: 'u-them', username: 'them' };
@@ -25,15 +26,7 @@ describe('ThreadTimeline, whatever order and however often messages arrive', () 
         const events: { at: number; run: () => void }[] = [];
         for (const spec of specs) {
           const clientId = spec.isMine ? `c${spec.seq}` : null;
-          const message: MessageView = {
-            id: `m${spec.seq}`,
-            threadId: 't',
-            seq: spec.seq,
-            author: spec.isMine ? me : them,
-            body: `body ${spec.seq}`,
-            clientId,
-            createdAt: new Date(spec.seq * 1000).toISOString(),
-          };
+          const message = testMessage({ id: `m${spec.seq}`, threadId: 't', seq: spec.seq, author: spec.isMine ? me : them, clientId });
           const first = Math.min(...spec.arrivals);
           if (clientId) {
             // A send is shown before it can come back; a failure (then retry) may come before the copy too.

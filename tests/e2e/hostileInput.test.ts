@@ -87,8 +87,8 @@ for (const provider of ['sqlite', 'postgresql'] as const) {
       expect(await codeOf(api.client.message.send.mutate({ threadId: 'does-not-exist', body: 'x' }))).toBe('NOT_FOUND');
       const mallory = await signUpOverHttp(server.url, `mallory-${provider}`);
       const malloryApi = wsClient(server.wsUrl, mallory.token);
-      expect(await codeOf(malloryApi.client.message.send.mutate({ threadId, body: 'x' }))).toBe('FORBIDDEN');
-      expect(await codeOf(malloryApi.client.message.list.query({ threadId }))).toBe('FORBIDDEN');
+      expect(await codeOf(malloryApi.client.message.send.mutate({ threadId, body: 'x' }))).toBe('NOT_FOUND');
+      expect(await codeOf(malloryApi.client.message.list.query({ threadId }))).toBe('NOT_FOUND');
       await malloryApi.close();
     });
 

@@ -2,16 +2,18 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/testServer.ts';
 import { signUpOverHttp, wsClient } from '../helpers/trpcClients.ts';
 
+const METRICS_TOKEN = 'a-metrics-token-for-the-e2e-test';
+
 let server: TestServer;
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startTestServer({ env: { METRICS_TOKEN } });
 });
 afterAll(async () => {
   await server.close();
 });
 
 async function scrape(): Promise<Map<string, number>> {
-  const res = await fetch(`${server.url}/metrics`);
+  const res = await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
   expect(res.headers.get('content-type')).toContain('text/plain');
   const values = new Map<string, number>();
   for (const line of (await res.text()).split('\n')) {

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { newTimeOrderedId } from '@parley/api/ids';
 import RedisMock from 'ioredis-mock';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
@@ -14,10 +13,9 @@ import {
 } from '@parley/api';
 import { createSession } from '@parley/api/auth/session';
 import { createRedisEventBus } from '@parley/api/bus/redisEventBus';
+import { createDeps } from '@parley/api/createDeps';
 import { createDatabase } from '@parley/api/db/createDatabase';
-import { createBatchedAppender } from '@parley/api/db/hotPath';
-import { InFlight } from '@parley/api/inFlight';
-import { createRateLimits, DEFAULT_RATE_LIMITS } from '@parley/api/limits/rateLimits';
+import { DEFAULT_RATE_LIMITS } from '@parley/api/limits/rateLimits';
 import { createMetrics } from '@parley/api/metrics/metrics';
 import { createMemoryPresence } from '@parley/api/presence/memoryPresence';
 import { createRedisPresence } from '@parley/api/presence/redisPresence';
@@ -26,6 +24,9 @@ import { migrationsDir } from './paths.ts';
 import { deleteRedisKeys } from './redisAdmin.ts';
 import { uniqueRedisPrefix } from './redisPrefix.ts';
 import { makeTempDir } from './tempDir.ts';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const GENEROUS_ADDRESS_LIMITS = { signUpsPerAddressPerHour: 1_000_000, loginsPerAddressPerMinute: 1_000_000, usernameLookupsPerMinute: 1_000_000 };
 
 /** A clock tests move by hand. */
 class ManualClock implements Clock {
@@ -68,25 +69,27 @@ export async function createTestDeps(options: { databaseUrl?: string; redisUrl?:
     : createMemoryPresence(clock);
   await presence.start(() => {});
   const revoked: string[] = [];
-  return {
-    db: database.db,
-    dbProvider: database.provider,
-    hotPath: database.hotPath,
-    appendMessage: createBatchedAppender((batch) => database.hotPath.appendMessages(batch)),
+  const deps = createDeps({
+    database,
     bus,
-    clock,
-    newId: newTimeOrderedId,
-    logger,
-    config: { cookieSecure: false, trustProxy: false, maxSubscriptionsPerSocket: 100 },
-    rateLimits: createRateLimits(DEFAULT_RATE_LIMITS, options.redisUrl ? { client: publisher, prefix } : undefined),
     presence,
+    logger,
+    clock,
+    config: { cookieSecure: false, trustProxy: false, trustProxyHops: 1, sessionMaxAgeMs: 30 * DAY_MS, maxSessionsPerUser: 50, maxSubscriptionsPerSocket: 100 },
+    // In-process tests sign many people up from one "address"; tests/security attacks the limits over HTTP.
+    rateLimits: { ...DEFAULT_RATE_LIMITS, ...GENEROUS_ADDRESS_LIMITS },
+    passwordHashing: { concurrency: 2, maxQueued: 1000 },
+    redis: options.redisUrl ? { client: publisher, prefix } : undefined,
     metrics: createMetrics({ openSockets: () => 0, defaultMetrics: false }),
-    inFlight: new InFlight(),
     sessionSockets: {
       async revoke(ids) {
         revoked.push(...ids);
       },
     },
+  });
+  return {
+    ...deps,
+    clock,
     revoked,
     redisPrefix: prefix,
     async close() {

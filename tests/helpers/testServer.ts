@@ -6,6 +6,13 @@ import { parseConfig } from '../../apps/server/src/config.ts';
 import { migrationsDir } from './paths.ts';
 import { makeTempDir } from './tempDir.ts';
 
+/** Per-address allowances that a test signing many people up from loopback does not reach. */
+export const GENEROUS_ADDRESS_LIMITS = {
+  SIGNUP_PER_ADDRESS_PER_HOUR: '1000000',
+  LOGIN_PER_ADDRESS_PER_MINUTE: '1000000',
+  USERNAME_LOOKUPS_PER_MINUTE: '1000000',
+};
+
 export interface TestServer {
   parley: Parley;
   /** http://127.0.0.1:PORT */
@@ -27,6 +34,8 @@ export async function startTestServer(options: { env?: Record<string, string>; r
     DATABASE_URL: `file:${dir.path}/parley.db`,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     SHUTDOWN_TIMEOUT_MS: '2000',
+    // Test files sign many people up from loopback; tests/security sets the real allowances it attacks.
+    ...GENEROUS_ADDRESS_LIMITS,
     ...(options.redis === 'mock' ? { REDIS_URL: 'redis://mock:6379' } : {}),
     ...options.env,
   });

@@ -30,7 +30,9 @@ export function httpClient(url: string, headers: Record<string, string> = {}): A
   return createTRPCClient<AppRouter>({ links: [httpLink({ url: `${url}/trpc`, headers })] });
 }
 
-/** Signs a user up over HTTP and returns their token. */
+/** Signs a user up over HTTP as a program would (no Origin) and returns their token. */
 export async function signUpOverHttp(url: string, username: string, password = 'correct horse battery') {
-  return httpClient(url).auth.signUp.mutate({ username, password });
+  const { user, token } = await httpClient(url).auth.signUp.mutate({ username, password });
+  if (!token) throw new Error('signUp answered a program without a token');
+  return { user, token };
 }

@@ -17,7 +17,7 @@ describe('auth.signUp', () => {
     const { user, token } = await anonymousCaller(deps).auth.signUp({ username: 'Alice', password: 'correct horse' });
     expect(user).toEqual({ id: expect.any(String), username: 'Alice' });
     expect(token).toMatch(/^[a-z2-7]+\.[a-z2-7]+$/);
-    const valid = await validateSessionToken(deps, token);
+    const valid = await validateSessionToken(deps, token ?? '');
     expect(valid?.user).toEqual(user);
   });
 
@@ -26,7 +26,7 @@ describe('auth.signUp', () => {
     const row = await deps.db.user.findUniqueOrThrow({ where: { usernameKey: 'alice' } });
     expect(row.passwordHash).toMatch(/^\$argon2id\$/);
     const session = await deps.db.session.findFirstOrThrow();
-    expect(Buffer.from(session.secretHash).toString()).not.toContain(token.split('.')[1]);
+    expect(Buffer.from(session.secretHash).toString()).not.toContain(token?.split('.')[1]);
     expect(session.secretHash.length).toBe(32);
   });
 
@@ -49,7 +49,7 @@ describe('auth.logIn', () => {
     await anonymousCaller(deps).auth.signUp({ username: 'Alice', password: 'correct horse' });
     const { user, token } = await anonymousCaller(deps).auth.logIn({ username: 'aLiCe', password: 'correct horse' });
     expect(user.username).toBe('Alice');
-    expect((await validateSessionToken(deps, token))?.user.id).toBe(user.id);
+    expect((await validateSessionToken(deps, token ?? ''))?.user.id).toBe(user.id);
   });
 
   it('refuses a wrong password and an unknown user alike with UNAUTHORIZED', async () => {
@@ -96,6 +96,17 @@ describe('sessions', () => {
       deps.clock.advance(SESSION_IDLE_EXPIRY_MS / 10);
       expect(await validateSessionToken(deps, alice.token)).not.toBeNull();
     }
+  });
+
+  it('end SESSION_MAX_AGE_DAYS after creation however much they are used', async () => {
+    const alice = await signedInCaller(deps, 'alice');
+    for (let day = 0; day < 29; day++) {
+      deps.clock.advance(24 * 60 * 60 * 1000);
+      expect(await validateSessionToken(deps, alice.token)).not.toBeNull();
+    }
+    deps.clock.advance(24 * 60 * 60 * 1000);
+    expect(await validateSessionToken(deps, alice.token)).toBeNull();
+    expect(await deps.db.session.findUnique({ where: { id: alice.session.id } })).toBeNull();
   });
 
   it('reject a token whose secret is wrong', async () => {

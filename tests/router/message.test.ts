@@ -61,10 +61,10 @@ describe('message.send', () => {
     expect(await codeOf(alice.message.send({ threadId: other.id, body: 'two', clientId: 'c-1' }))).toBe('CONFLICT');
   });
 
-  it('refuses a non-member with FORBIDDEN and an unknown thread with NOT_FOUND', async () => {
+  it('refuses a non-member and an unknown thread alike with NOT_FOUND', async () => {
     const { thread } = await aliceAndBob();
     const mallory = await signedInCaller(deps, 'mallory');
-    expect(await codeOf(mallory.message.send({ threadId: thread.id, body: 'hi' }))).toBe('FORBIDDEN');
+    expect(await codeOf(mallory.message.send({ threadId: thread.id, body: 'hi' }))).toBe('NOT_FOUND');
     expect(await codeOf(mallory.message.send({ threadId: 'no-such-thread', body: 'hi' }))).toBe('NOT_FOUND');
     expect(await deps.db.message.count()).toBe(0);
   });
@@ -104,11 +104,11 @@ describe('message.list', () => {
     expect(await alice.message.list({ threadId: thread.id })).toEqual({ messages: [], prevCursor: null });
   });
 
-  it('refuses a limit over 100 with BAD_REQUEST and a non-member with FORBIDDEN', async () => {
+  it('refuses a limit over 100 with BAD_REQUEST and a non-member with NOT_FOUND', async () => {
     const { alice, thread } = await aliceAndBob();
     const mallory = await signedInCaller(deps, 'mallory');
     expect(await codeOf(alice.message.list({ threadId: thread.id, limit: 101 }))).toBe('BAD_REQUEST');
-    expect(await codeOf(mallory.message.list({ threadId: thread.id }))).toBe('FORBIDDEN');
+    expect(await codeOf(mallory.message.list({ threadId: thread.id }))).toBe('NOT_FOUND');
     expect(await codeOf(anonymousCaller(deps).message.list({ threadId: thread.id }))).toBe('UNAUTHORIZED');
   });
 });

@@ -109,10 +109,10 @@ describe('thread.onMessage', () => {
     expect((await reading).map((m) => m.body)).toEqual(['x', 'y']);
   });
 
-  it('refuses a non-member with FORBIDDEN and a malformed lastEventId with BAD_REQUEST', async () => {
+  it('refuses a non-member with NOT_FOUND and a malformed lastEventId with BAD_REQUEST', async () => {
     const { thread, bob } = await setUp();
     const mallory = await signedInCaller(deps, 'mallory');
-    expect(await codeOf(mallory.thread.onMessage({ threadId: thread.id }).then((s) => take(s, 1)))).toBe('FORBIDDEN');
+    expect(await codeOf(mallory.thread.onMessage({ threadId: thread.id }).then((s) => take(s, 1)))).toBe('NOT_FOUND');
     expect(await codeOf(bob.thread.onMessage({ threadId: thread.id, lastEventId: 'abc' }))).toBe('BAD_REQUEST');
   });
 });

@@ -64,7 +64,7 @@ describe('message.send on PostgreSQL', () => {
     const gina = await signedInCaller(deps, 'gina');
     const henry = await signedInCaller(deps, 'henry');
     const thread = await gina.thread.getOrCreate({ username: 'alice' });
-    expect(await codeOf(henry.message.send({ threadId: thread.id, body: 'x' }))).toBe('FORBIDDEN');
+    expect(await codeOf(henry.message.send({ threadId: thread.id, body: 'x' }))).toBe('NOT_FOUND');
     expect(await codeOf(henry.message.send({ threadId: 'no-such-thread', body: 'x' }))).toBe('NOT_FOUND');
     expect(await deps.db.message.count({ where: { threadId: thread.id } })).toBe(0);
   });

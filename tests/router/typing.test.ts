@@ -74,10 +74,10 @@ for (const backend of ['memory bus', 'Redis'] as const) {
       expect(await alice.thread.typing({ threadId: thread.id })).toEqual({ isSent: false });
     });
 
-    it('refuses a non-member with FORBIDDEN and an unknown thread with NOT_FOUND, storing nothing', async () => {
+    it('refuses a non-member and an unknown thread alike with NOT_FOUND, storing nothing', async () => {
       const { thread } = await group();
       const mallory = await signedInCaller(deps, 'mallory');
-      expect(await codeOf(mallory.thread.typing({ threadId: thread.id }))).toBe('FORBIDDEN');
+      expect(await codeOf(mallory.thread.typing({ threadId: thread.id }))).toBe('NOT_FOUND');
       expect(await codeOf(mallory.thread.typing({ threadId: 'no-such-thread' }))).toBe('NOT_FOUND');
       expect(await codeOf(mallory.thread.typing({ threadId: 'not an id!' }))).toBe('BAD_REQUEST');
       expect(await deps.db.message.count()).toBe(0);

@@ -1,11 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { MessageView } from '@parley/client';
+import { testMessage } from '@parley/api/testing/testMessage';
 import { InOrderMessages } from './inOrderMessages.ts';
 
-function message(seq: number, threadId = 't1'): MessageView {
-  const author = { id: 'u-carol', username: 'carol' };
-  return { id: `${threadId}-${seq}`, threadId, seq, author, body: `m${seq}`, clientId: null, createdAt: new Date(seq * 1000).toISOString() };
-}
+const message = (seq: number, threadId = 't1') => testMessage({ seq, threadId, author: { id: 'u-carol', username: 'carol' } });
 
 /** A thread store with `count` messages per thread, and what was handled, as "thread:seq". */
 function setUp(count: number, options: { failOnce?: number } = {}) {

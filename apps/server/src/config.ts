@@ -30,8 +30,12 @@ const envSchema = z.object({
       return origins;
     }),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  LOG_PRETTY: booleanish.optional(),
+  LOG_PRETTY: z
+    .enum(['auto', 'true', 'false', '1', '0'])
+    .default('auto')
+    .transform((v): boolean | 'auto' => (v === 'auto' ? 'auto' : v === 'true' || v === '1')),
   TRUST_PROXY: booleanish.default(false),
+  TRUST_PROXY_HOPS: z.coerce.number().int().min(1).max(10).default(1),
   COOKIE_SECURE: z
     .enum(['auto', 'true', 'false'])
     .default('auto')
@@ -41,10 +45,33 @@ const envSchema = z.object({
   SESSION_SWEEP_MS: z.coerce.number().int().min(100).default(60_000),
   SEND_RATE_PER_SECOND: z.coerce.number().int().min(1).default(DEFAULT_RATE_LIMITS.sendPerSecond),
   SEND_BURST: z.coerce.number().int().min(0).default(DEFAULT_RATE_LIMITS.sendBurst),
+  LOGIN_FAILURES_PER_USERNAME_AND_ADDRESS: z.coerce.number().int().min(1).default(DEFAULT_RATE_LIMITS.loginFailuresPerUsernameAndAddress),
+  LOGIN_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).default(DEFAULT_RATE_LIMITS.loginFailuresPerAddress),
+  LOGIN_FAILURES_BEFORE_USERNAME_SLOWDOWN: z.coerce.number().int().min(1).default(DEFAULT_RATE_LIMITS.loginFailuresBeforeUsernameSlowdown),
+  LOGIN_SLOWED_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(DEFAULT_RATE_LIMITS.loginSlowedIntervalSeconds),
+  LOGIN_PER_ADDRESS_PER_MINUTE: z.coerce.number().int().min(1).default(DEFAULT_RATE_LIMITS.loginsPerAddressPerMinute),
+  SIGNUP_PER_ADDRESS_PER_HOUR: z.coerce.number().int().min(1).default(DEFAULT_RATE_LIMITS.signUpsPerAddressPerHour),
+  USERNAME_LOOKUPS_PER_MINUTE: z.coerce.number().int().min(1).default(DEFAULT_RATE_LIMITS.usernameLookupsPerMinute),
+  PASSWORD_HASH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  PASSWORD_HASH_QUEUE_LENGTH: z.coerce.number().int().min(0).default(32),
+  MAX_SESSIONS_PER_USER: z.coerce.number().int().min(1).default(50),
+  SESSION_MAX_AGE_DAYS: z.coerce.number().min(0.001).default(30),
   MAX_SOCKETS_PER_USER: z.coerce.number().int().min(1).default(20),
   MAX_SUBSCRIPTIONS_PER_SOCKET: z.coerce.number().int().min(1).default(100),
   MAX_SOCKET_BUFFER_BYTES: z.coerce.number().int().min(1024).default(4 * 1024 * 1024),
   WS_MAX_PAYLOAD_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+  // The open-internet surface (SECURITY.md): batch sizes, sockets per address, slow clients, /metrics.
+  MAX_BATCH_SIZE: z.coerce.number().int().min(1).default(10),
+  // Larger than MAX_BATCH_SIZE: the tRPC client sends every call made in one tick as one frame.
+  WS_MAX_BATCH_SIZE: z.coerce.number().int().min(1).default(500),
+  MAX_SOCKETS_PER_ADDRESS: z.coerce.number().int().min(1).default(50),
+  WS_AUTH_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters (it guards /metrics)').optional(),
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   PRESENCE_HEARTBEAT_MS: z.coerce.number().int().min(100).default(5000),
   PRESENCE_TIMEOUT_MS: z.coerce.number().int().min(300).default(15_000),
   PRESENCE_OFFLINE_GRACE_MS: z.coerce.number().int().min(0).default(3000),
@@ -52,6 +79,13 @@ const envSchema = z.object({
   // One late heartbeat (a GC pause, a slow Redis) must not make a live process look dead.
   message: 'must be at least twice PRESENCE_HEARTBEAT_MS',
   path: ['PRESENCE_TIMEOUT_MS'],
+}).refine((env) => env.WS_MAX_BATCH_SIZE >= env.MAX_SUBSCRIPTIONS_PER_SOCKET, {
+  // The tRPC client resends every subscription of a socket in one frame when it reconnects.
+  message: 'must be at least MAX_SUBSCRIPTIONS_PER_SOCKET',
+  path: ['WS_MAX_BATCH_SIZE'],
+}).refine((env) => env.HTTP_HEADERS_TIMEOUT_MS <= env.HTTP_REQUEST_TIMEOUT_MS, {
+  message: 'must not be more than HTTP_REQUEST_TIMEOUT_MS',
+  path: ['HTTP_HEADERS_TIMEOUT_MS'],
 });
 
 export type Config = ReturnType<typeof toConfig>;
@@ -70,17 +104,43 @@ function toConfig(env: z.infer<typeof envSchema>) {
     /** undefined: the server's own origin (known once it listens) plus the dev web server's. */
     allowedOrigins: env.ALLOWED_ORIGINS,
     logLevel: env.LOG_LEVEL,
+    /** 'auto': readable lines on a terminal, JSON when stdout is a pipe or file (log collectors). */
     logPretty: env.LOG_PRETTY,
     cookieSecure: env.COOKIE_SECURE,
     trustProxy: env.TRUST_PROXY,
+    trustProxyHops: env.TRUST_PROXY_HOPS,
     staticDir: env.STATIC_DIR,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     sessionSweepMs: env.SESSION_SWEEP_MS,
-    rateLimits: { ...DEFAULT_RATE_LIMITS, sendPerSecond: env.SEND_RATE_PER_SECOND, sendBurst: env.SEND_BURST },
+    rateLimits: {
+      sendPerSecond: env.SEND_RATE_PER_SECOND,
+      sendBurst: env.SEND_BURST,
+      loginFailuresPerUsernameAndAddress: env.LOGIN_FAILURES_PER_USERNAME_AND_ADDRESS,
+      loginFailuresPerAddress: env.LOGIN_FAILURES_PER_ADDRESS,
+      loginFailuresBeforeUsernameSlowdown: env.LOGIN_FAILURES_BEFORE_USERNAME_SLOWDOWN,
+      loginSlowedIntervalSeconds: env.LOGIN_SLOWED_INTERVAL_SECONDS,
+      loginsPerAddressPerMinute: env.LOGIN_PER_ADDRESS_PER_MINUTE,
+      signUpsPerAddressPerHour: env.SIGNUP_PER_ADDRESS_PER_HOUR,
+      usernameLookupsPerMinute: env.USERNAME_LOOKUPS_PER_MINUTE,
+    },
+    passwordHashing: { concurrency: env.PASSWORD_HASH_CONCURRENCY, maxQueued: env.PASSWORD_HASH_QUEUE_LENGTH },
+    maxSessionsPerUser: env.MAX_SESSIONS_PER_USER,
+    sessionMaxAgeMs: Math.round(env.SESSION_MAX_AGE_DAYS * 24 * 60 * 60 * 1000),
     maxSocketsPerUser: env.MAX_SOCKETS_PER_USER,
     maxSubscriptionsPerSocket: env.MAX_SUBSCRIPTIONS_PER_SOCKET,
     maxSocketBufferBytes: env.MAX_SOCKET_BUFFER_BYTES,
     wsMaxPayloadBytes: env.WS_MAX_PAYLOAD_BYTES,
+    maxBatchSize: env.MAX_BATCH_SIZE,
+    wsMaxBatchSize: env.WS_MAX_BATCH_SIZE,
+    maxSocketsPerAddress: env.MAX_SOCKETS_PER_ADDRESS,
+    wsAuthTimeoutMs: env.WS_AUTH_TIMEOUT_MS,
+    http: {
+      headersTimeoutMs: env.HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: env.HTTP_REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: env.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    },
+    /** No token and no port: /metrics is not served. */
+    metrics: { token: env.METRICS_TOKEN, port: env.METRICS_PORT, host: env.METRICS_HOST },
     presence: {
       heartbeatMs: env.PRESENCE_HEARTBEAT_MS,
       timeoutMs: env.PRESENCE_TIMEOUT_MS,

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type { WebSocketServer } from 'ws';
-import { readSessionCookie, validateSessionToken, type Caller, type Deps } from '@parley/api';
+import { clientAddressOf, readSessionCookie, validateSessionToken, type Caller, type Deps } from '@parley/api';
 
 export const ANONYMOUS: Caller = { user: null, session: null };
 
@@ -13,13 +13,15 @@ export const ANONYMOUS: Caller = { user: null, session: null };
  * reconnect loop that a context throwing after the upgrade causes (trpc#4774).
  */
 export function createUpgradeHandler(options: {
-  deps: Pick<Deps, 'db' | 'clock' | 'hotPath'>;
+  deps: Pick<Deps, 'db' | 'clock' | 'hotPath' | 'config'>;
   wss: WebSocketServer;
   path: string;
   isAllowedOrigin: (origin: string) => boolean;
   callers: WeakMap<IncomingMessage, Caller>;
   logger: Logger;
   isAccepting: () => boolean;
+  /** Counts the socket against its address (until it closes); false: refused with 429. */
+  admit: (req: IncomingMessage, socket: Duplex) => boolean;
 }) {
   const { deps, wss, logger, callers } = options;
   return async (req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> => {
@@ -31,16 +33,17 @@ export function createUpgradeHandler(options: {
 
       const origin = req.headers.origin;
       if (origin !== undefined && !options.isAllowedOrigin(origin)) {
-        logger.warn({ origin, address: req.socket.remoteAddress }, 'websocket upgrade refused: origin not allowed');
+        logger.warn({ origin, address: clientAddressOf(req, deps.config) }, 'websocket upgrade refused: origin not allowed');
         return refuse(socket, 403, 'Forbidden');
       }
+      if (!options.admit(req, socket)) return refuse(socket, 429, 'Too Many Requests');
       // Without an Origin the caller is not a browser: it authenticates with connectionParams.token.
       const cookieToken = origin !== undefined ? readSessionCookie(req.headers.cookie) : null;
       let caller = ANONYMOUS;
       if (cookieToken) {
         const valid = await validateSessionToken(deps, cookieToken);
         if (!valid) {
-          logger.info({ address: req.socket.remoteAddress }, 'websocket upgrade refused: session cookie not valid');
+          logger.info({ address: clientAddressOf(req, deps.config) }, 'websocket upgrade refused: session cookie not valid');
           return refuse(socket, 401, 'Unauthorized');
         }
         caller = valid;

@@ -4,8 +4,8 @@ import { jsonEncoder, type Encoder } from '@trpc/server/adapters/ws';
  * tRPC's WebSocket adapter serialises every reply per socket. A message fanned out to many subscribers is
  * one object in this process (the bus hands every subscription the same event), so its JSON is made once
  * and only the small per-subscription envelope is written per socket: by hand, as the string
- * concatenation of its few fields, because that envelope is built for every delivery (0.28 against 0.89 µs
- * with copies of the envelope passed to JSON.stringify, and no garbage).
+ * concatenation of its few fields, because that envelope is built for every delivery: several times faster
+ * than passing copies of the envelope to JSON.stringify, and no garbage (measured: docs/benchmarks.md#numbers-that-used-to-live-in-code-comments).
  */
 export function createFanOutEncoder(): Encoder {
   const cache = new WeakMap<object, string>();

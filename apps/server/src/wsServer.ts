@@ -4,8 +4,11 @@ import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { appRouter, createContext, validateSessionToken, type Caller, type Deps } from '@parley/api';
+import { clientAddressOf } from '@parley/api/auth/clientAddress';
+import { AuthDeadline, SESSION_REQUIRED_CLOSE_CODE } from './anonymousSockets.ts';
 import type { Config } from './config.ts';
-import { SESSION_ENDED_CLOSE_CODE, type SessionSocketRegistry } from './sessionSocketRegistry.ts';
+import type { RecordRefusal } from './refusals.ts';
+import type { SessionSocketRegistry } from './sessionSocketRegistry.ts';
 import type { SocketAdmission } from './socketAdmission.ts';
 import { ANONYMOUS } from './upgrade.ts';
 import { createFanOutEncoder } from './wsEncoder.ts';
@@ -24,15 +27,26 @@ export function createWsServer(options: {
   upgradeCallers: WeakMap<IncomingMessage, Caller>;
   onError: OnError;
   socketAdmission: SocketAdmission;
+  recordRefusal: RecordRefusal;
 }) {
   const { deps, config, logger, registry } = options;
+  const authDeadline = new AuthDeadline(config.wsAuthTimeoutMs, (socket) => {
+    options.recordRefusal('socket_auth_timeout', addressOfSocket.get(socket) ?? 'unknown');
+    socket.close(SESSION_REQUIRED_CLOSE_CODE, 'Authenticate within the time allowed (connectionParams token or session cookie)');
+  });
+  const addressOfSocket = new WeakMap<WebSocket, string>();
   // maxPayload: a frame over it closes the socket with 1009 before it is buffered whole.
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.wsMaxPayloadBytes });
-  wss.on('connection', (socket) => wrapSend(socket, config.maxSocketBufferBytes, logger));
+  wss.on('connection', (socket, req: IncomingMessage) => {
+    wrapSend(socket, config.maxSocketBufferBytes, logger);
+    addressOfSocket.set(socket, clientAddressOf(req, deps.config));
+    if (!options.upgradeCallers.get(req)?.user) authDeadline.watch(socket);
+  });
 
   const handler = applyWSSHandler({
     wss,
     router: appRouter,
+    maxBatchSize: config.wsMaxBatchSize,
     keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 5_000 },
     experimental_encoder: createFanOutEncoder(),
     onError: options.onError,
@@ -41,10 +55,11 @@ export function createWsServer(options: {
       const token = info.connectionParams?.token;
       if (token) {
         const valid = await validateSessionToken(deps, token);
-        if (!valid) refuse(socket, SESSION_ENDED_CLOSE_CODE, 'UNAUTHORIZED', 'Invalid or expired session token');
+        if (!valid) refuse(socket, SESSION_REQUIRED_CLOSE_CODE, 'UNAUTHORIZED', 'Invalid or expired session token');
         caller = valid;
       }
       if (caller.user && caller.session) {
+        authDeadline.authenticated(socket);
         // Counted in presence, across every process (with Redis), not in this process's registry.
         if (!(await options.socketAdmission.admit(caller.user.id, socket))) {
           refuse(socket, TOO_MANY_SOCKETS_CLOSE_CODE, 'TOO_MANY_REQUESTS', `At most ${config.maxSocketsPerUser} connections per user`);

@@ -3,6 +3,7 @@ import type { EventBus } from './bus/eventBus.ts';
 import type { Db, DbProvider } from './db/db.ts';
 import type { AppendRequest, HotPath } from './db/hotPath.ts';
 import type { InFlight } from './inFlight.ts';
+import type { PasswordHashQueue } from './limits/passwordHashQueue.ts';
 import type { RateLimits } from './limits/rateLimits.ts';
 import type { Metrics } from './metrics/metrics.ts';
 import type { PresenceStore } from './presence/presenceStore.ts';
@@ -16,6 +17,12 @@ export interface ApiConfig {
   cookieSecure: boolean | 'auto';
   /** Behind a reverse proxy: take the client's address from X-Forwarded-For (for per-address limits). */
   trustProxy: boolean;
+  /** How many proxies of ours append to X-Forwarded-For: the client is the hop just before them. */
+  trustProxyHops: number;
+  /** A session ends this long after it was created, however much it is used. */
+  sessionMaxAgeMs: number;
+  /** Sessions one user may hold; a new log-in past it ends the oldest. */
+  maxSessionsPerUser: number;
   /** thread.onMessage subscriptions one socket may hold at once. */
   maxSubscriptionsPerSocket: number;
 }
@@ -40,6 +47,8 @@ export interface Deps {
   config: ApiConfig;
   sessionSockets: SessionSockets;
   rateLimits: RateLimits;
+  /** Where every argon2 hash and verification waits its turn (bounded; see limits/passwordHashQueue.ts). */
+  passwordHashing: PasswordHashQueue;
   /** Who is online (open sockets per user, cluster-wide with Redis). */
   presence: PresenceStore;
   metrics: Metrics;

@@ -6,7 +6,8 @@ import { randomUUID } from 'node:crypto';
  * of on a random page that the commit must then write. With random v4 ids every message dirtied one.
  *
  * Built on `randomUUID`, whose random bits come from a pre-filled entropy pool: the `uuid` package's v7
- * asks the system for 16 random bytes per id, which profiled at ~12 µs per message here.
+ * asks the system for 16 random bytes per id, which showed in profiles of every message
+ * (figure: docs/benchmarks.md#numbers-that-used-to-live-in-code-comments).
  * The rest of a v4 id (after its version digit) already has a v7 id's layout: 12 random bits, the
  * variant, 62 random bits. (Session ids are not made here: they are secrets of their own.)
  */

@@ -10,4 +10,5 @@ export type { EventBus, BusEvent, PresenceNotice, TypingNotice } from './bus/eve
 export type { PresenceStore, UserPresence } from './presence/presenceStore.ts';
 export { validateSessionToken, type SessionUser, type ValidSession } from './auth/session.ts';
 export { readSessionCookie } from './auth/cookie.ts';
+export { clientAddressOf } from './auth/clientAddress.ts';
 export type { Database, Db, DbProvider } from './db/db.ts';

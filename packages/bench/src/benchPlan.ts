@@ -40,7 +40,7 @@ export function planFor(size: BenchSize): BenchPlan {
       : size === 'quick'
         ? { threads: 20, members: 5, rates: [10, 40], clusterRates: [40], stepMs: 2500, idle: 400, outageRate: 10, outageRunMs: 5000, groups: 4 }
         : { threads: 3, members: 3, rates: [10], clusterRates: [10], stepMs: 1500, idle: 20, outageRate: 10, outageRunMs: 4000, groups: 2 };
-  // API sign-ups are argon2-bound on Parley (~70/s here): a sample measures them, the rest are seeded.
+  // API sign-ups are argon2-bound on Parley (slow by design): a sample measures them, the rest are seeded.
   const concurrency = { apiSignUps: size === 'full' ? 100 : size === 'quick' ? 20 : 1000, signUpConcurrency: 16, connectConcurrency: 64 };
   const load = {
     threads: shape.threads,

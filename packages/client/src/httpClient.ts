@@ -25,12 +25,21 @@ export function createParleyHttpClient(options: ParleyHttpClientOptions = {}): T
   });
 }
 
-/** Logs in and returns the user and a session token to pass to `createParleyClient({ token })`. */
-export function logIn(url: string, username: string, password: string): Promise<Session> {
-  return createParleyHttpClient({ url }).auth.logIn.mutate({ username, password });
+/**
+ * Logs in and returns the user and a session token to pass to `createParleyClient({ token })`. For
+ * programs: the server leaves the token out of a browser's answer (one with an Origin), which gets the
+ * HttpOnly session cookie instead.
+ */
+export async function logIn(url: string, username: string, password: string): Promise<Session> {
+  return withToken(await createParleyHttpClient({ url }).auth.logIn.mutate({ username, password }));
 }
 
 /** Creates an account and returns the user and a session token, as `logIn` does. */
-export function signUp(url: string, username: string, password: string): Promise<Session> {
-  return createParleyHttpClient({ url }).auth.signUp.mutate({ username, password });
+export async function signUp(url: string, username: string, password: string): Promise<Session> {
+  return withToken(await createParleyHttpClient({ url }).auth.signUp.mutate({ username, password }));
+}
+
+function withToken(answer: { user: Session['user']; token?: string }): Session {
+  if (!answer.token) throw new Error('The server sent no session token: from a browser, log in through the session cookie instead');
+  return { user: answer.user, token: answer.token };
 }

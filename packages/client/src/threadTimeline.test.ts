@@ -1,3 +1,4 @@
+import { testMessage } from '@parley/api/testing/testMessage';
 import { describe, expect, it } from 'vitest';
 import { ThreadTimeline } from './threadTimeline.ts';
 import type { MessageView } from './types.ts';
@@ -7,7 +8,7 @@ const bob = { id: 'u-bob', username: 'bob' };
 const now = new Date('2026-11-25T12:00:00Z');
 
 function message(seq: number, author = bob, clientId: string | null = null, body = `m${seq}`): MessageView {
-  return { id: `id-${seq}`, threadId: 't1', seq, author, body, clientId, createdAt: new Date(now.getTime() + seq * 1000).toISOString() };
+  return testMessage({ seq, author, body, clientId, createdAt: new Date(now.getTime() + seq * 1000).toISOString() });
 }
 
 const rows = (timeline: ThreadTimeline) => timeline.entries.map((e) => `${e.status}:${e.seq ?? '-'}:${e.body}`);

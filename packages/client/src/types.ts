@@ -5,7 +5,11 @@ import type { RouterInputs, RouterOutputs } from '@parley/api';
 export type { AppRouter, RouterInputs, RouterOutputs, MessageView, ThreadView, ThreadSummary, UserPresence } from '@parley/api';
 
 export type User = RouterOutputs['auth']['signUp']['user'];
-export type Session = RouterOutputs['auth']['signUp'];
+/** What `logIn`/`signUp` give a program: the user and the session token to connect with. */
+export interface Session {
+  user: User;
+  token: string;
+}
 export type MessagePage = RouterOutputs['message']['list'];
 export type SendMessageInput = RouterInputs['message']['send'];
 /**

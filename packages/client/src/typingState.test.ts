@@ -1,12 +1,13 @@
+import { testMessage } from '@parley/api/testing/testMessage';
 import { describe, expect, it, vi } from 'vitest';
 import { PresenceBook } from './presenceBook.ts';
 import { createTypingNotifier, TypingState } from './typingState.ts';
-import type { ActivityEvent, MessageView } from './types.ts';
+import type { ActivityEvent } from './types.ts';
 
 const typing = (threadId: string, userId: string, username: string): ActivityEvent => ({ type: 'typing', threadId, userId, username });
 const message = (threadId: string, authorId: string): ActivityEvent => ({
   type: 'message',
-  message: { id: 'm', threadId, seq: 1, author: { id: authorId, username: authorId }, body: 'hi', clientId: null, createdAt: '' } satisfies MessageView,
+  message: testMessage({ threadId, author: { id: authorId, username: authorId } }),
 });
 
 describe('TypingState', () => {

@@ -52,8 +52,7 @@ export class Conversation {
       );
     } catch (error) {
       this.error = describeError(error, {
-        NOT_FOUND: 'This conversation does not exist.',
-        FORBIDDEN: 'You are not part of this conversation.',
+        NOT_FOUND: 'This conversation does not exist, or you are not part of it.',
       });
     }
   }

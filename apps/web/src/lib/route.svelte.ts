@@ -1,11 +1,16 @@
+import { on } from 'svelte/events';
+
 const THREAD_PATH = /^\/t\/([^/]+)\/?$/;
 
 /** The open thread, kept in the address (/t/<id>) so a reload or a shared link reopens it. */
 export class Route {
   threadId = $state<string | null>(threadIdFrom(location.pathname));
 
-  constructor() {
-    addEventListener('popstate', () => (this.threadId = threadIdFrom(location.pathname)));
+  readonly #stopListening = on(window, 'popstate', () => (this.threadId = threadIdFrom(location.pathname)));
+
+  /** Stops following the browser's back/forward buttons; call when the owner is destroyed. */
+  dispose(): void {
+    this.#stopListening();
   }
 
   open(threadId: string | null): void {

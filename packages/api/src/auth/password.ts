@@ -1,6 +1,7 @@
 import { hash, verify } from '@node-rs/argon2';
 
-// OWASP's argon2id minimum (19 MiB, t=2, p=1): a login stays well under 100 ms on this 2-core machine.
+// OWASP's argon2id minimum (19 MiB, t=2, p=1): strong enough, and a login stays quick on a small machine
+// (timing: docs/benchmarks.md#numbers-that-used-to-live-in-code-comments).
 const ARGON2ID = { algorithm: 2, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
 
 export function hashPassword(password: string): Promise<string> {

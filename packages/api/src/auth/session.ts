@@ -22,7 +22,7 @@ export interface ValidSession {
   lastUsedAt: Date;
 }
 
-type SessionDeps = Pick<Deps, 'db' | 'clock' | 'hotPath'>;
+type SessionDeps = Pick<Deps, 'db' | 'clock' | 'hotPath' | 'config'>;
 
 function generateSecureRandomString(): string {
   // 24 bytes = 120 bits of entropy in base32 (Lucia's choice).
@@ -33,13 +33,23 @@ function hashSecret(secret: string): Uint8Array<ArrayBuffer> {
   return new Uint8Array(sha256(new TextEncoder().encode(secret)));
 }
 
+/** Where a session was started, shown in its owner's list of devices. */
+export interface SessionDevice {
+  address: string | null;
+  userAgent: string | null;
+}
+
 /** Creates a session for a user and returns the token the client keeps (`id.secret`). */
-export async function createSession(deps: SessionDeps, userId: string): Promise<{ session: ValidSession; token: string }> {
+export async function createSession(
+  deps: Pick<Deps, 'db' | 'clock'>,
+  userId: string,
+  device: SessionDevice = { address: null, userAgent: null },
+): Promise<{ session: ValidSession; token: string }> {
   const id = generateSecureRandomString();
   const secret = generateSecureRandomString();
   const now = deps.clock.now();
   const session = { id, userId, createdAt: now, lastUsedAt: now };
-  await deps.db.session.create({ data: { ...session, secretHash: hashSecret(secret) } });
+  await deps.db.session.create({ data: { ...session, ...device, secretHash: hashSecret(secret) } });
   return { session, token: `${id}.${secret}` };
 }
 
@@ -55,7 +65,7 @@ export async function validateSessionToken(
   if (!row) return null;
   if (!constantTimeEqual(hashSecret(secret), new Uint8Array(row.secretHash))) return null;
   const now = deps.clock.now();
-  if (now.getTime() - row.lastUsedAt.getTime() >= SESSION_IDLE_EXPIRY_MS) {
+  if (hasExpired(deps, row, now)) {
     await deps.db.session.deleteMany({ where: { id } });
     return null;
   }
@@ -75,6 +85,28 @@ export async function invalidateSession(deps: SessionDeps, sessionId: string): P
   await deps.db.session.deleteMany({ where: { id: sessionId } });
 }
 
+/** Deletes every session of a user, returning their ids so their sockets can be closed. */
+export async function invalidateUserSessions(deps: SessionDeps, userId: string): Promise<string[]> {
+  const sessions = await deps.db.session.findMany({ where: { userId }, select: { id: true } });
+  await deps.db.session.deleteMany({ where: { userId } });
+  return sessions.map((s) => s.id);
+}
+
+/**
+ * Idle too long, or older than its absolute lifetime: a stolen token that is kept in use still dies, and
+ * so does a session whose owner never logs out (Lucia's "absolute expiration").
+ */
+function hasExpired(deps: Pick<Deps, 'config'>, row: { createdAt: Date; lastUsedAt: Date }, now: Date): boolean {
+  return (
+    now.getTime() - row.lastUsedAt.getTime() >= SESSION_IDLE_EXPIRY_MS || now.getTime() - row.createdAt.getTime() >= deps.config.sessionMaxAgeMs
+  );
+}
+
+/** When a session unused from now on would expire: used to close long-lived sockets on time. */
+export function sessionExpiresAt(deps: Pick<Deps, 'config'>, session: ValidSession): Date {
+  return new Date(Math.min(session.lastUsedAt.getTime() + SESSION_IDLE_EXPIRY_MS, session.createdAt.getTime() + deps.config.sessionMaxAgeMs));
+}
+
 /**
  * For sessions with open sockets: an open socket is use, so they are kept alive (lastUsedAt refreshed at
  * most hourly). Returns the ids of those that ended (deleted elsewhere, or expired) so their sockets close.
@@ -84,12 +116,15 @@ export async function touchSessionsInUse(deps: SessionDeps, sessionIds: string[]
   const now = deps.clock.now();
   for (let i = 0; i < sessionIds.length; i += 500) {
     const ids = sessionIds.slice(i, i + 500);
-    const rows = await deps.db.session.findMany({ where: { id: { in: ids } }, select: { id: true, lastUsedAt: true } });
-    const found = new Map(rows.map((r) => [r.id, now.getTime() - r.lastUsedAt.getTime()]));
-    const expired = ids.filter((id) => (found.get(id) ?? SESSION_IDLE_EXPIRY_MS) >= SESSION_IDLE_EXPIRY_MS);
+    const rows = await deps.db.session.findMany({ where: { id: { in: ids } }, select: { id: true, createdAt: true, lastUsedAt: true } });
+    const found = new Map(rows.map((r) => [r.id, r]));
+    const expired = ids.filter((id) => {
+      const row = found.get(id);
+      return !row || hasExpired(deps, row, now);
+    });
     const stale = ids.filter((id) => {
-      const idle = found.get(id);
-      return idle !== undefined && idle >= SESSION_REFRESH_INTERVAL_MS && idle < SESSION_IDLE_EXPIRY_MS;
+      const row = found.get(id);
+      return row !== undefined && !hasExpired(deps, row, now) && now.getTime() - row.lastUsedAt.getTime() >= SESSION_REFRESH_INTERVAL_MS;
     });
     if (expired.length) await deps.db.session.deleteMany({ where: { id: { in: expired } } });
     if (stale.length) await deps.db.session.updateMany({ where: { id: { in: stale } }, data: { lastUsedAt: now } });

@@ -1,20 +1,10 @@
 import { getEventListeners } from 'node:events';
 import { describe, it, expect, vi } from 'vitest';
-import type { MessageView } from '../domain/messageView.ts';
+import { testMessage } from '../testing/testMessage.ts';
 import type { BusEvent } from './eventBus.ts';
 import { createMemoryEventBus } from './memoryEventBus.ts';
 
-function message(threadId: string, seq: number): MessageView {
-  return {
-    id: `${threadId}-${seq}`,
-    threadId,
-    seq,
-    author: { id: 'u1', username: 'ada' },
-    body: `message ${seq}`,
-    clientId: null,
-    createdAt: new Date(0).toISOString(),
-  };
-}
+const message = (threadId: string, seq: number) => testMessage({ threadId, seq });
 
 function collect(iterable: AsyncIterable<BusEvent>) {
   const events: BusEvent[] = [];

@@ -8,7 +8,8 @@ import {
   type EventBus,
   type Topic,
 } from './eventBus.ts';
-import { createTopicSubscription, type SubscriptionQueue, type TopicHooks } from './subscriptionQueue.ts';
+import { LocalListeners } from './localListeners.ts';
+import { createTopicSubscription, type TopicHooks } from './subscriptionQueue.ts';
 
 export interface MemoryEventBusOptions {
   maxQueuedPerSubscription?: number;
@@ -17,52 +18,43 @@ export interface MemoryEventBusOptions {
 /** Fan-out within one process: enough for a single server, and the reference the Redis bus must match. */
 export function createMemoryEventBus(options: MemoryEventBusOptions = {}): EventBus {
   const maxQueued = options.maxQueuedPerSubscription ?? 1000;
-  const topics = new Map<Topic, Set<SubscriptionQueue>>();
+  const listeners = new LocalListeners<Topic>();
   let closed = false;
   const sessionsEnded = new SessionsEndedListeners();
 
-  const release = (topic: Topic, queue: SubscriptionQueue): void => {
-    const queues = topics.get(topic);
-    if (queues?.delete(queue) && queues.size === 0) topics.delete(topic);
-  };
   const hooks: TopicHooks = {
     maxQueued,
     acquire(added, queue) {
-      for (const topic of added) {
-        let queues = topics.get(topic);
-        if (!queues) topics.set(topic, (queues = new Set()));
-        queues.add(queue);
-      }
+      for (const topic of added) listeners.add(topic, queue);
     },
-    release,
-  };
-  const deliver = (topic: Topic, event: BusEvent): void => {
-    for (const queue of topics.get(topic) ?? []) queue.push(event);
+    release(topic, queue) {
+      listeners.remove(topic, queue);
+    },
   };
 
   return {
     async publish(message: MessageView) {
       if (closed) throw new Error('event bus is closed');
       // One event object for every subscriber, as the Redis bus does: subscribers must not mutate it.
-      deliver(threadTopic(message.threadId), { type: 'message', message });
+      listeners.deliver(threadTopic(message.threadId), { type: 'message', message });
     },
 
     async publishThreadAdded(userIds, threadId) {
       if (closed) throw new Error('event bus is closed');
       const event: BusEvent = { type: 'threadAdded', threadId };
-      for (const userId of userIds) deliver(userTopic(userId), event);
+      for (const userId of userIds) listeners.deliver(userTopic(userId), event);
     },
 
     async publishTyping(notice) {
       if (closed) throw new Error('event bus is closed');
-      deliver(threadTopic(notice.threadId), { type: 'typing', ...notice });
+      listeners.deliver(threadTopic(notice.threadId), { type: 'typing', ...notice });
     },
 
     async publishPresence(changes) {
       if (closed) throw new Error('event bus is closed');
       for (const { change, threadIds } of changes) {
         const event: BusEvent = { type: 'presence', ...change };
-        for (const threadId of threadIds) deliver(threadTopic(threadId), event);
+        for (const threadId of threadIds) listeners.deliver(threadTopic(threadId), event);
       }
     },
 
@@ -88,8 +80,7 @@ export function createMemoryEventBus(options: MemoryEventBusOptions = {}): Event
 
     async close() {
       closed = true;
-      for (const queues of [...topics.values()]) for (const queue of [...queues]) queue.end();
-      topics.clear();
+      listeners.endAll();
     },
   };
 }

@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import RedisMockUntyped from 'ioredis-mock';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { MessageView } from '../domain/messageView.ts';
+import { testMessage } from '../testing/testMessage.ts';
 import { threadChannel, type BusEvent } from './eventBus.ts';
 import { createRedisEventBus, type RedisEventBus, type RedisEventBusOptions } from './redisEventBus.ts';
 
@@ -50,17 +50,7 @@ const realBackend: Backend = {
   },
 };
 
-function message(threadId: string, seq: number): MessageView {
-  return {
-    id: `${threadId}-${seq}`,
-    threadId,
-    seq,
-    author: { id: 'u1', username: 'ada' },
-    body: `message ${seq}`,
-    clientId: null,
-    createdAt: new Date(0).toISOString(),
-  };
-}
+const message = (threadId: string, seq: number) => testMessage({ threadId, seq });
 
 function collect(iterable: AsyncIterable<BusEvent>) {
   const events: BusEvent[] = [];

@@ -1,9 +1,9 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { MessageView } from '../domain/messageView.ts';
+import { ChannelRefCounts } from './channelRefCounts.ts';
 import {
   sessionsEndedChannel,
-  SessionsEndedListeners,
   threadChannel,
   threadTopic,
   userTopic,
@@ -12,8 +12,12 @@ import {
   type EventBus,
   type Topic,
 } from './eventBus.ts';
-import { presencePayload, toNoticeEvent, typingPayload } from './noticePayloads.ts';
-import { createTopicSubscription, type SubscriptionQueue, type TopicHooks } from './subscriptionQueue.ts';
+import { fanOut } from './localListeners.ts';
+import { presencePayload, typingPayload } from './noticePayloads.ts';
+import { createOwedPublishes } from './owedPublishes.ts';
+import { decodeChannelPayload, encodeMessage, encodeThreadAdded } from './payloadCodec.ts';
+import { SessionNotices } from './sessionNotices.ts';
+import { createTopicSubscription, type TopicHooks } from './subscriptionQueue.ts';
 
 export interface RedisEventBusOptions {
   publisher: Redis;
@@ -45,11 +49,6 @@ export interface RedisEventBus extends EventBus {
   stats(): RedisEventBusStats;
 }
 
-interface Channel {
-  readonly name: string;
-  readonly queues: Set<SubscriptionQueue>;
-}
-
 const RESYNC: BusEvent = { type: 'resync' };
 
 /**
@@ -64,59 +63,13 @@ export function createRedisEventBus(options: RedisEventBusOptions): RedisEventBu
   const maxQueued = options.maxQueuedPerSubscription ?? 1000;
   const commandTimeoutMs = options.commandTimeoutMs ?? 2000;
 
-  const channels = new Map<string, Channel>();
   const counters = { reconnects: 0, overflows: 0, malformed: 0 };
   let closed = false;
   // From events rather than `subscriber.status` alone: ioredis-mock has no `status` and only emits them.
   let ready = subscriber.status === 'ready';
   let lost = false;
-  let resubscribeOnReady = false;
 
-  const resync = (queues: Iterable<SubscriptionQueue>): void => {
-    for (const queue of queues) queue.push(RESYNC);
-  };
-
-  // Channels whose SUBSCRIBE is acknowledged get a resync: before that, a message published on the
-  // channel reached nobody here, while the subscriber may already have read the database.
-  function listen(targets: Channel[]): void {
-    subscriber.subscribe(...targets.map((c) => c.name)).then(
-      () => {
-        // A channel released and re-acquired meanwhile is a new object with its own SUBSCRIBE.
-        for (const channel of targets) if (channels.get(channel.name) === channel) resync(channel.queues);
-      },
-      (err: unknown) => {
-        resubscribeOnReady = true;
-        logger.warn({ err, channels: targets.length }, 'redis SUBSCRIBE failed; retried when the connection is ready again');
-      },
-    );
-  }
-
-  // SUBSCRIBE/UNSUBSCRIBE are sent synchronously at each 0<->1 transition and never awaited before
-  // updating the map: one connection applies commands in send order, so an UNSUBSCRIBE followed by a
-  // SUBSCRIBE of the same channel (a last subscriber leaving as a new one arrives) ends subscribed.
-  function acquire(names: string[], queue: SubscriptionQueue): void {
-    const fresh: Channel[] = [];
-    for (const name of names) {
-      let channel = channels.get(name);
-      if (!channel) {
-        channel = { name, queues: new Set() };
-        channels.set(name, channel);
-        fresh.push(channel);
-      }
-      channel.queues.add(queue);
-    }
-    // One SUBSCRIBE (and so one resync on its acknowledgement) for all the channels a call adds.
-    if (fresh.length) listen(fresh);
-  }
-
-  function release(name: string, queue: SubscriptionQueue): void {
-    const channel = channels.get(name);
-    if (!channel?.queues.delete(queue) || channel.queues.size > 0) return;
-    channels.delete(name);
-    if (closed) return;
-    subscriber.unsubscribe(name).catch((err: unknown) => logger.warn({ err, channel: name }, 'redis UNSUBSCRIBE failed'));
-  }
-
+  const channels = new ChannelRefCounts(subscriber, logger);
   const channelOf = (topic: Topic) => `${prefix}${topic}`;
   const hooks: TopicHooks = {
     maxQueued,
@@ -124,108 +77,61 @@ export function createRedisEventBus(options: RedisEventBusOptions): RedisEventBu
       counters.overflows++;
       logger.warn({ maxQueued }, 'slow bus subscriber: backlog dropped for a resync');
     },
-    acquire: (added, queue) => acquire(added.map(channelOf), queue),
-    release: (topic, queue) => release(channelOf(topic), queue),
+    acquire: (added, queue) => channels.acquire(added.map(channelOf), queue),
+    release: (topic, queue) => channels.release(channelOf(topic), queue),
   };
 
-  // Session-ended notices have their own channel, subscribed for the bus's whole life. One missed while
-  // Redis is away is caught by the server's periodic session sweep.
-  const sessionsChannel = sessionsEndedChannel(prefix);
-  const sessionsEnded = new SessionsEndedListeners();
-  const listenForSessionsEnded = (): void => {
-    subscriber.subscribe(sessionsChannel).catch((err: unknown) => {
-      resubscribeOnReady = true;
-      logger.warn({ err }, 'redis SUBSCRIBE to session notices failed; retried when the connection is ready again');
-    });
-  };
-  listenForSessionsEnded();
+  const sessions = new SessionNotices({
+    channel: sessionsEndedChannel(prefix),
+    publisher,
+    subscriber,
+    logger,
+    onMalformed: () => counters.malformed++,
+  });
 
-  const onSessionsEndedMessage = (payload: string): void => {
-    let ids: unknown;
-    try {
-      ids = JSON.parse(payload);
-    } catch {
-      ids = undefined;
-    }
-    if (!Array.isArray(ids) || !ids.every((id) => typeof id === 'string')) {
-      counters.malformed++;
-      logger.warn({ bytes: payload.length }, 'dropped a malformed session notice');
-      return;
-    }
-    sessionsEnded.emit(ids, (err) => logger.warn({ err }, 'session-ended listener threw'));
-  };
+  const publishMessage = (message: MessageView) => publisher.publish(threadChannel(prefix, message.threadId), encodeMessage(message));
+  const owed = createOwedPublishes(publishMessage);
 
   const onMessage = (name: string, payload: string): void => {
-    if (name === sessionsChannel) return onSessionsEndedMessage(payload);
-    const channel = channels.get(name);
-    if (!channel) return; // was in flight when we unsubscribed
-    let message: unknown;
-    try {
-      message = JSON.parse(payload);
-    } catch {
-      message = undefined;
-    }
-    let event: BusEvent | null;
-    if (isMessageView(message)) event = { type: 'message', message };
-    else if (isThreadAddedNotice(message)) event = { type: 'threadAdded', threadId: message.threadAdded };
-    else event = toNoticeEvent(message);
+    if (name === sessions.channel) return sessions.receive(payload);
+    const queues = channels.queuesOf(name);
+    if (!queues) return; // was in flight when we unsubscribed
+    const event = decodeChannelPayload(payload);
     if (!event) {
       counters.malformed++;
       logger.warn({ channel: name, bytes: payload.length }, 'dropped a malformed bus payload');
-      resync(channel.queues);
+      fanOut(queues, RESYNC);
       return;
     }
-    for (const queue of channel.queues) queue.push(event);
+    fanOut(queues, event);
   };
 
-  // ioredis emits 'ready' on the tick after its ready handler has already re-sent (autoResubscribe)
-  // the old SUBSCRIBEs, the unacknowledged commands and the offline queue, i.e. before Redis has applied
-  // them. Our own SUBSCRIBE of every live channel goes out after those, so its acknowledgement is the
-  // point from which resynced readers cannot miss a message. It also repairs autoResubscribe: false and
-  // SUBSCRIBEs rejected while offline (maxRetriesPerRequest).
   const onReady = (): void => {
     ready = true;
     if (lost) {
       lost = false;
       counters.reconnects++;
-      logger.info({ channels: channels.size }, 'redis bus subscriber reconnected; resyncing subscriptions');
+      logger.info({ channels: channels.channelCount }, 'redis bus subscriber reconnected; resyncing subscriptions');
       try {
         onReconnect?.();
       } catch (err) {
         logger.warn({ err }, 'onReconnect callback threw');
       }
     }
-    if (resubscribeOnReady) {
-      listenForSessionsEnded();
-      if (channels.size > 0) listen([...channels.values()]);
-    }
-    resubscribeOnReady = false;
+    sessions.onConnectionReady();
+    channels.onConnectionReady();
   };
   const onDown = (): void => {
     if (!ready) return;
     ready = false;
     lost = true;
-    resubscribeOnReady = true;
+    sessions.onConnectionLost();
+    channels.onConnectionLost();
     logger.warn('redis bus subscriber connection lost');
   };
   const onError = (err: unknown): void => logger.warn({ err }, 'redis bus connection error');
 
-  // A message stored while the publisher was down reached no subscriber, and in a quiet thread nothing
-  // else would make them look: the newest such message per thread is published again once the
-  // publisher is back (subscribers see the gap and read the rest from the database).
-  const owed = new Map<string, MessageView>();
-  const owePublish = (message: MessageView): void => {
-    const prior = owed.get(message.threadId);
-    if (!prior || prior.seq < message.seq) owed.set(message.threadId, message);
-  };
-  const payOwedPublishes = (): void => {
-    for (const [threadId, message] of owed) {
-      owed.delete(threadId);
-      publisher.publish(threadChannel(prefix, threadId), JSON.stringify(message)).catch(() => owePublish(message));
-    }
-  };
-  publisher.on('ready', payOwedPublishes);
-
+  publisher.on('ready', owed.pay);
   subscriber.on('message', onMessage);
   subscriber.on('ready', onReady);
   subscriber.on('close', onDown);
@@ -237,27 +143,27 @@ export function createRedisEventBus(options: RedisEventBusOptions): RedisEventBu
     async publish(message: MessageView) {
       if (closed) throw new Error('event bus is closed');
       try {
-        await publisher.publish(threadChannel(prefix, message.threadId), JSON.stringify(message));
+        await publishMessage(message);
       } catch (error) {
-        owePublish(message);
+        owed.owe(message);
         throw error;
       }
     },
 
     async publishSessionsEnded(sessionIds) {
       if (closed) throw new Error('event bus is closed');
-      await publisher.publish(sessionsChannel, JSON.stringify(sessionIds));
+      await sessions.publish(sessionIds);
     },
 
     onSessionsEnded(listener) {
-      return sessionsEnded.add(listener);
+      return sessions.add(listener);
     },
 
     async publishThreadAdded(userIds, threadId) {
       if (closed) throw new Error('event bus is closed');
-      const payload = JSON.stringify({ threadAdded: threadId });
+      const payload = encodeThreadAdded(threadId);
       const pipeline = publisher.pipeline();
-      for (const userId of userIds) pipeline.publish(`${prefix}${userTopic(userId)}`, payload);
+      for (const userId of userIds) pipeline.publish(channelOf(userTopic(userId)), payload);
       await pipeline.exec();
     },
 
@@ -297,10 +203,9 @@ export function createRedisEventBus(options: RedisEventBusOptions): RedisEventBu
     async close() {
       if (closed) return;
       closed = true;
-      for (const channel of [...channels.values()]) for (const queue of [...channel.queues]) queue.end();
-      channels.clear();
+      channels.close();
       subscriber.off('message', onMessage);
-      publisher.off('ready', payOwedPublishes);
+      publisher.off('ready', owed.pay);
       subscriber.off('ready', onReady);
       subscriber.off('close', onDown);
       subscriber.off('end', onDown);
@@ -311,21 +216,9 @@ export function createRedisEventBus(options: RedisEventBusOptions): RedisEventBu
     },
 
     stats() {
-      let subscriptions = 0;
-      for (const channel of channels.values()) subscriptions += channel.queues.size;
-      return { ...counters, channels: channels.size, subscriptions };
+      return { ...counters, channels: channels.channelCount, subscriptions: channels.queueCount };
     },
   };
-}
-
-function isThreadAddedNotice(value: unknown): value is { threadAdded: string } {
-  return typeof value === 'object' && value !== null && typeof (value as { threadAdded?: unknown }).threadAdded === 'string';
-}
-
-function isMessageView(value: unknown): value is MessageView {
-  if (typeof value !== 'object' || value === null) return false;
-  const candidate = value as Partial<Record<keyof MessageView, unknown>>;
-  return typeof candidate.threadId === 'string' && typeof candidate.seq === 'number' && typeof candidate.id === 'string';
 }
 
 // QUIT is queued, not sent, while ioredis is reconnecting with commands pending, so it could hang.

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import pino from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { MessageView } from '../domain/messageView.ts';
+import { testMessage } from '../testing/testMessage.ts';
 import { threadTopic, userTopic, type BusEvent, type EventBus } from './eventBus.ts';
 import { createMemoryEventBus } from './memoryEventBus.ts';
 import { createRedisEventBus } from './redisEventBus.ts';
@@ -13,9 +13,7 @@ afterEach(async () => {
   for (const close of closers.splice(0)) await close();
 });
 
-function message(threadId: string, seq: number): MessageView {
-  return { id: `${threadId}-${seq}`, threadId, seq, author: { id: 'a', username: 'a' }, body: 'x', clientId: null, createdAt: new Date(0).toISOString() };
-}
+const message = (threadId: string, seq: number) => testMessage({ threadId, seq });
 
 /** Two buses that see each other's messages: one in-process bus twice, or two Redis buses (two "processes"). */
 function pairOf(kind: 'memory' | 'redis'): [EventBus, EventBus] {

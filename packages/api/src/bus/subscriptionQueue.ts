@@ -22,7 +22,7 @@ const RESYNC: BusEvent = { type: 'resync' };
 const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
 
 // A class rather than an object of closures: a server holds one per live subscription, and methods on a
-// prototype cost nothing per instance (the closures were about 2 KB per subscription). The queue is its
+// prototype cost nothing per instance (the closures' cost: docs/benchmarks.md#numbers-that-used-to-live-in-code-comments). The queue is its
 // own abort listener (handleEvent) for the same reason.
 export class SubscriptionQueue implements AsyncIterableIterator<BusEvent> {
   #buffer: BusEvent[] = [];

@@ -1,10 +1,11 @@
 import type { MessageView } from '../domain/messageView.ts';
 import { isConstraintViolation, isDatabaseUnavailable } from '../domain/prismaErrors.ts';
+import { messageViewColumns } from './messageViewRow.ts';
 
 /**
  * The few queries every message and every connection makes, in plain SQL per provider. Prisma's
- * per-query cost here (about 1 ms of CPU through its query compiler and driver adapter, against
- * 0.05–0.1 ms for the driver itself) would cap a process at roughly a hundred sends a second.
+ * per-query CPU cost through its query compiler and driver adapter, many times the driver's own, would cap
+ * a process far below the send rates Parley aims at (figures: docs/benchmarks.md#numbers-that-used-to-live-in-code-comments).
  * Everything else goes through Prisma.
  */
 export interface HotPath {
@@ -115,21 +116,8 @@ export function membershipsOfSql(userIds: string): string {
 
 export function messagesAfterSql(createdAt: string): string {
   return `
-  SELECT m."id", m."threadId", m."seq", m."authorId", u."username", m."body", m."clientId", ${createdAt} AS "createdAt"
+  SELECT ${messageViewColumns(createdAt)}
   FROM "Message" m JOIN "User" u ON u."id" = m."authorId"
   WHERE m."threadId" = ? AND m."seq" > ?
   ORDER BY m."seq" LIMIT ?`;
-}
-
-/** A catch-up row as a MessageView; `createdAt` is whatever the driver returns for the column. */
-export function rowToMessageView(row: Record<string, unknown>): MessageView {
-  return {
-    id: String(row.id),
-    threadId: String(row.threadId),
-    seq: Number(row.seq),
-    author: { id: String(row.authorId), username: String(row.username) },
-    body: String(row.body),
-    clientId: row.clientId == null ? null : String(row.clientId),
-    createdAt: new Date(row.createdAt as string | Date).toISOString(),
-  };
 }

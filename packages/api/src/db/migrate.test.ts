@@ -19,6 +19,11 @@ const COMMITTED = readdirSync(join(migrationsDir, 'sqlite'), { withFileTypes: tr
   .filter((entry) => entry.isDirectory())
   .map((entry) => entry.name)
   .sort();
+/**
+ * Fixture migrations are dated after any real one will ever be, so they sort last: a fixture dated
+ * before a real migration would run in the middle of the committed history.
+ */
+const FIXTURE_DATE = '99990101000000';
 const APP_TABLES = ['Message', 'Session', 'Thread', 'ThreadMember', 'User'];
 const silent = pino({ level: 'silent' });
 const migrateModule = fileURLToPath(new URL('./migrate.ts', import.meta.url));
@@ -154,10 +159,10 @@ describe('applyMigrations on SQLite', () => {
   it('rolls back a failing migration and reports its name and the database error', async () => {
     const url = sqliteUrl();
     const root = copyOfMigrations();
-    addMigration(root, 'sqlite', '20261126000000_broken', 'CREATE TABLE "Half" ("id" TEXT);\nINSERT INTO "Missing" VALUES (1);\n');
+    addMigration(root, 'sqlite', `${FIXTURE_DATE}_broken`, 'CREATE TABLE "Half" ("id" TEXT);\nINSERT INTO "Missing" VALUES (1);\n');
 
     await expect(applyMigrations(url, root, silent)).rejects.toThrow(
-      /Migration 20261126000000_broken failed and was rolled back: .*no such table: Missing/,
+      new RegExp(`Migration ${FIXTURE_DATE}_broken failed and was rolled back: .*no such table: Missing`),
     );
     expect(await query(url, `SELECT name FROM sqlite_master WHERE name = 'Half'`)).toEqual([]);
     expect(await query(url, 'SELECT migration_name FROM _prisma_migrations')).toEqual(COMMITTED.map((migration_name) => ({ migration_name })));
@@ -173,7 +178,7 @@ describe('applyMigrations on SQLite', () => {
     addMigration(
       root,
       'sqlite',
-      '20261126000000_redefine_user',
+      `${FIXTURE_DATE}_redefine_user`,
       `PRAGMA defer_foreign_keys=ON;
 PRAGMA foreign_keys=OFF;
 CREATE TABLE "new_User" (
@@ -193,7 +198,7 @@ PRAGMA defer_foreign_keys=OFF;
 `,
     );
 
-    expect(await applyMigrations(url, root, silent)).toEqual({ applied: ['20261126000000_redefine_user'] });
+    expect(await applyMigrations(url, root, silent)).toEqual({ applied: [`${FIXTURE_DATE}_redefine_user`] });
     expect(await query(url, 'SELECT "id" FROM "Session"')).toEqual([{ id: 's1' }]);
   });
 
@@ -203,20 +208,20 @@ PRAGMA defer_foreign_keys=OFF;
     await applyMigrations(url, root, silent);
     await query(url, `INSERT INTO "User" ("id", "username", "usernameKey", "passwordHash") VALUES ('u1', 'Ada', 'ada', 'x')`);
     await query(url, `INSERT INTO "Session" VALUES ('s1', x'01', 'u1', 0, 0)`);
-    addMigration(root, 'sqlite', '20261126000000_orphan', 'DELETE FROM "User";\n');
+    addMigration(root, 'sqlite', `${FIXTURE_DATE}_orphan`, 'DELETE FROM "User";\n');
 
-    await expect(applyMigrations(url, root, silent)).rejects.toThrow(/20261126000000_orphan.*foreign key violations/);
+    await expect(applyMigrations(url, root, silent)).rejects.toThrow(new RegExp(`${FIXTURE_DATE}_orphan.*foreign key violations`));
     expect(await query(url, 'SELECT "id" FROM "User"')).toEqual([{ id: 'u1' }]);
   });
 
   it('applies each migration once when several processes start at the same time', async () => {
     const url = sqliteUrl();
     const root = copyOfMigrations();
-    // A slow second migration (~0.5 s of counting) keeps the write lock held while the others arrive.
+    // A slow second migration (counting in SQL) keeps the write lock held while the others arrive.
     addMigration(
       root,
       'sqlite',
-      '20261126000000_slow',
+      `${FIXTURE_DATE}_slow`,
       'CREATE TABLE "Slow" ("n" INTEGER);\n' +
         'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 2000000) INSERT INTO "Slow" SELECT count(*) FROM c;\n',
     );
@@ -224,7 +229,7 @@ PRAGMA defer_foreign_keys=OFF;
     // All in child processes: they boot at the same pace, so they really do meet at the lock.
     const results = await Promise.all(Array.from({ length: 4 }, () => applyInChildProcess(url, root)));
 
-    expectEachAppliedOnce(results, [...COMMITTED, '20261126000000_slow']);
+    expectEachAppliedOnce(results, [...COMMITTED, `${FIXTURE_DATE}_slow`]);
     expect(await query(url, 'SELECT count(*) AS n FROM _prisma_migrations')).toEqual([{ n: COMMITTED.length + 1 }]);
   });
 });
@@ -307,10 +312,10 @@ describe('applyMigrations on PostgreSQL', () => {
   it('rolls back a failing migration and reports its name and the database error', async () => {
     const url = await database();
     const root = copyOfMigrations();
-    addMigration(root, 'postgresql', '20261126000000_broken', 'CREATE TABLE "Half" ("id" TEXT);\nINSERT INTO "Missing" VALUES (1);\n');
+    addMigration(root, 'postgresql', `${FIXTURE_DATE}_broken`, 'CREATE TABLE "Half" ("id" TEXT);\nINSERT INTO "Missing" VALUES (1);\n');
 
     await expect(applyMigrations(url, root, silent)).rejects.toThrow(
-      /Migration 20261126000000_broken failed and was rolled back: relation "Missing" does not exist/,
+      new RegExp(`Migration ${FIXTURE_DATE}_broken failed and was rolled back: relation "Missing" does not exist`),
     );
     expect(await query(url, `SELECT to_regclass('"Half"') AS half`)).toEqual([{ half: null }]);
     expect(await query(url, 'SELECT migration_name FROM _prisma_migrations')).toEqual(COMMITTED.map((migration_name) => ({ migration_name })));
@@ -320,7 +325,7 @@ describe('applyMigrations on PostgreSQL', () => {
     const url = await database();
     const root = copyOfMigrations();
     // A slow second migration keeps the lock held long enough for the others to queue behind it.
-    addMigration(root, 'postgresql', '20261126000000_slow', 'SELECT pg_sleep(0.3);\nCREATE TABLE "Slow" ("id" TEXT);\n');
+    addMigration(root, 'postgresql', `${FIXTURE_DATE}_slow`, 'SELECT pg_sleep(0.3);\nCREATE TABLE "Slow" ("id" TEXT);\n');
 
     const results = await Promise.all([
       applyInChildProcess(url, root),
@@ -328,7 +333,7 @@ describe('applyMigrations on PostgreSQL', () => {
       ...Array.from({ length: 4 }, () => applyMigrations(url, root, silent)),
     ]);
 
-    expectEachAppliedOnce(results, [...COMMITTED, '20261126000000_slow']);
+    expectEachAppliedOnce(results, [...COMMITTED, `${FIXTURE_DATE}_slow`]);
     expect(await query(url, 'SELECT count(*)::int AS n FROM _prisma_migrations')).toEqual([{ n: COMMITTED.length + 1 }]);
   });
 });

@@ -1,5 +1,6 @@
 import pg from 'pg';
-import { membershipsOfSql, messagesAfterSql, rowToMessageView, THREAD_POSITION_SQL, type AppendRequest, type HotPath } from './hotPath.ts';
+import { membershipsOfSql, messagesAfterSql, THREAD_POSITION_SQL, type AppendRequest, type HotPath } from './hotPath.ts';
+import { rowToMessageView, type MessageViewRow } from './messageViewRow.ts';
 
 /** `?` placeholders as PostgreSQL's `$1, $2, …`. */
 function numbered(sql: string): string {
@@ -53,8 +54,7 @@ const APPEND_BATCH = `
   )
   SELECT "id", "seq" FROM inserted`;
 // The hot path's statements run on plans made once per connection: planning the batch statement for every
-// batch cost more PostgreSQL CPU than running it (110 against 62 µs per message in batches of 10, 73
-// against 52 in batches of 50). A plan made once is made from the table statistics of that moment, and a
+// batch cost more PostgreSQL CPU than running it (figures: docs/benchmarks.md#numbers-that-used-to-live-in-code-comments). A plan made once is made from the table statistics of that moment, and a
 // server often starts on empty tables (a new install, every bench run): left to the statistics, that plan
 // read the whole of "Message" for every batch once the table had grown. So the statements are written
 // for one plan shape, and these settings make it the only one whatever the statistics say: every table is
@@ -133,7 +133,7 @@ export function createPostgresHotPath(url: string, poolSize: number): HotPath {
     },
 
     async messagesAfter(threadId, afterSeq, limit) {
-      const { rows } = await pool.query(MESSAGES_AFTER, [threadId, afterSeq, limit]);
+      const { rows } = await pool.query<MessageViewRow>(MESSAGES_AFTER, [threadId, afterSeq, limit]);
       return rows.map(rowToMessageView);
     },
 

@@ -12,8 +12,8 @@ export interface SqliteCheckpointer {
 
 /**
  * SQLite checkpoints the WAL inside whichever commit first finds it past 1,000 pages: on the hot path's
- * connection that is a 4–10 ms stall of the event loop (copying pages, two fsyncs) every ~100 ms under
- * load, which every message in flight waits out. Here a worker thread checkpoints on a connection of its
+ * connection that is a stall of the event loop (copying pages, two fsyncs) several times a second under
+ * load, which every message in flight waits out (figures: docs/benchmarks.md#numbers-that-used-to-live-in-code-comments). Here a worker thread checkpoints on a connection of its
  * own instead, PASSIVE so that it never blocks a writer; the hot path's connections run with
  * `wal_autocheckpoint = 0`. Should the worker die, `onFailure` is told, so the caller can hand
  * checkpointing back to its connection rather than let the WAL grow without bound.

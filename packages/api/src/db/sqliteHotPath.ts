@@ -1,10 +1,11 @@
 import Database from 'libsql';
 import type { Logger } from 'pino';
 import { startSqliteCheckpointer } from './sqliteCheckpointer.ts';
-import { membershipsOfSql, messagesAfterSql, rowToMessageView, THREAD_POSITION_SQL, type AppendRequest, type HotPath, type SessionRecord } from './hotPath.ts';
+import { membershipsOfSql, messagesAfterSql, THREAD_POSITION_SQL, type AppendRequest, type HotPath, type SessionRecord } from './hotPath.ts';
+import { rowToMessageView, type MessageViewRow } from './messageViewRow.ts';
 
-// Under 1,500 sends a second SQLite's own threshold (1,000 WAL pages) came round every ~115 ms; a fifth
-// of a second keeps the WAL to a few MB.
+// Under load SQLite's own threshold (1,000 WAL pages) came round several times a second; checkpointing on
+// this interval instead keeps the WAL small (figures: docs/benchmarks.md#numbers-that-used-to-live-in-code-comments).
 const CHECKPOINT_INTERVAL_MS = 200;
 
 /** Prisma's SQLite DateTime text format, so rows written here read back through Prisma unchanged. */
@@ -30,8 +31,8 @@ const FIND_SESSION = `
 
 /**
  * The hot path on a connection of its own, with its statements prepared once: through @libsql/client
- * every call prepared its statement again (9% of a busy process's time) and took the lock shared with
- * Prisma, reads included.
+ * every call prepared its statement again (a measurable share of a busy process's time, see
+ * docs/benchmarks.md#numbers-that-used-to-live-in-code-comments) and took the lock shared with Prisma, reads included.
  *
  * - Writes still take `exclusive`, the lock Prisma's connection holds around each of its statements and
  *   transactions: a second writer would meet SQLITE_BUSY, and busy_timeout waits by blocking the thread
@@ -122,7 +123,7 @@ export async function createSqliteHotPath(
     },
 
     async messagesAfter(threadId, afterSeq, limit) {
-      return (messagesAfter.all(threadId, afterSeq, limit) as Array<Record<string, unknown>>).map(rowToMessageView);
+      return (messagesAfter.all(threadId, afterSeq, limit) as MessageViewRow[]).map(rowToMessageView);
     },
 
     async close() {

@@ -4,16 +4,17 @@ import type { SessionUser } from '../auth/session.ts';
 import type { Deps } from '../deps.ts';
 import { isUniqueViolation } from './prismaErrors.ts';
 
-type AccountDeps = Pick<Deps, 'db' | 'clock' | 'newId'>;
-type LogInDeps = Pick<Deps, 'db' | 'rateLimits'>;
+type AccountDeps = Pick<Deps, 'db' | 'clock' | 'newId' | 'rateLimits' | 'passwordHashing'>;
+type LogInDeps = Pick<Deps, 'db' | 'rateLimits' | 'passwordHashing'>;
 
 export function usernameKey(username: string): string {
   return username.toLowerCase();
 }
 
-/** Creates a user; CONFLICT when the name is taken in any letter case. */
-export async function signUp(deps: AccountDeps, input: { username: string; password: string }): Promise<SessionUser> {
-  const passwordHash = await hashPassword(input.password);
+/** Creates a user; CONFLICT when the name is taken in any letter case, TOO_MANY_REQUESTS past the address's allowance. */
+export async function signUp(deps: AccountDeps, input: { username: string; password: string }, clientAddress: string): Promise<SessionUser> {
+  await deps.rateLimits.consumeSignUp(clientAddress);
+  const passwordHash = await deps.passwordHashing.run(() => hashPassword(input.password));
   try {
     return await deps.db.user.create({
       data: {
@@ -41,13 +42,19 @@ export async function logIn(
   clientAddress: string,
 ): Promise<SessionUser> {
   const key = usernameKey(input.username);
-  await deps.rateLimits.assertLoginAllowed(key, clientAddress);
+  const reservation = await deps.rateLimits.reserveLogIn(key, clientAddress);
   const user = await deps.db.user.findUnique({ where: { usernameKey: key } });
-  const ok = await verifyPassword(user?.passwordHash ?? DUMMY_PASSWORD_HASH, input.password);
+  let ok: boolean;
+  try {
+    ok = await deps.passwordHashing.run(() => verifyPassword(user?.passwordHash ?? DUMMY_PASSWORD_HASH, input.password));
+  } catch (error) {
+    await reservation.cancelled();
+    throw error;
+  }
   if (!user || !ok) {
-    await deps.rateLimits.recordLoginFailure(key, clientAddress);
+    await reservation.failed();
     throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Wrong username or password' });
   }
-  await deps.rateLimits.recordLoginSuccess(key, clientAddress);
+  await reservation.succeeded();
   return { id: user.id, username: user.username };
 }

@@ -5,18 +5,20 @@ import { usernameKey } from './account.ts';
 import { announceThreadAdded } from './announceThreadAdded.ts';
 import { threadMembersInclude, toThreadView, type ThreadView } from './threadView.ts';
 
-/** A new group thread with me and the named users; NOT_FOUND names any username that does not exist. */
+/**
+ * A new group thread with me and the named users. NOT_FOUND, without saying which, when any username does
+ * not exist: naming them would answer "which of these accounts exist" many names at a time.
+ */
 export async function createGroupThread(
-  deps: Pick<Deps, 'db' | 'clock' | 'newId' | 'bus' | 'logger'>,
+  deps: Pick<Deps, 'db' | 'clock' | 'newId' | 'bus' | 'logger' | 'rateLimits'>,
   me: SessionUser,
   input: { usernames: string[]; title?: string | undefined },
 ): Promise<ThreadView> {
   const keys = [...new Set(input.usernames.map(usernameKey))].filter((key) => key !== usernameKey(me.username));
+  await deps.rateLimits.consumeUsernameLookups(me.id, Math.max(1, keys.length));
   const users = await deps.db.user.findMany({ where: { usernameKey: { in: keys } }, select: { id: true, usernameKey: true } });
   if (users.length !== keys.length) {
-    const found = new Set(users.map((u) => u.usernameKey));
-    const missing = input.usernames.filter((name) => !found.has(usernameKey(name)) && usernameKey(name) !== usernameKey(me.username));
-    throw new TRPCError({ code: 'NOT_FOUND', message: `No user is called ${missing.join(', ')}` });
+    throw new TRPCError({ code: 'NOT_FOUND', message: 'Some of these usernames do not belong to anyone' });
   }
   const now = deps.clock.now();
   const created = await deps.db.thread.create({

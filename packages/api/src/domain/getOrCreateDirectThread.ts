@@ -11,10 +11,12 @@ import { threadMembersInclude, toThreadView, type ThreadView } from './threadVie
  * meet on the unique directKey: the loser of the insert reads the winner's thread.
  */
 export async function getOrCreateDirectThread(
-  deps: Pick<Deps, 'db' | 'clock' | 'newId' | 'bus' | 'logger'>,
+  deps: Pick<Deps, 'db' | 'clock' | 'newId' | 'bus' | 'logger' | 'rateLimits'>,
   me: SessionUser,
   username: string,
 ): Promise<ThreadView> {
+  // Each call answers "does this username exist": limited per user, so nobody can list the accounts.
+  await deps.rateLimits.consumeUsernameLookups(me.id, 1);
   const other = await deps.db.user.findUnique({
     where: { usernameKey: usernameKey(username) },
     select: { id: true },

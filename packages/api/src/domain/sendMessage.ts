@@ -29,15 +29,7 @@ export async function sendMessage(
   // Refusals are rare, so the common path spends no query on explaining them.
   if (seq === null) return explainRefusal(deps, author.id, input.threadId, clientId);
   deps.metrics.messagesSent.inc();
-  return publishStored(deps, {
-    id,
-    threadId: input.threadId,
-    seq,
-    author: { id: author.id, username: author.username },
-    body: input.body,
-    clientId,
-    createdAt: createdAt.toISOString(),
-  });
+  return publishStored(deps, toMessageView({ id, threadId: input.threadId, seq, author, body: input.body, clientId, createdAt }));
 }
 
 /** Publishes a stored message; a failure is logged, not returned, since the message is stored. */

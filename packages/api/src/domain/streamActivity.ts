@@ -24,7 +24,7 @@ export type ActivityEvent =
  * message costs nothing extra for it. It is a hint stream: after `resync` the list is re-read.
  */
 export async function* streamActivity(
-  deps: Pick<Deps, 'db' | 'bus' | 'hotPath'>,
+  deps: Pick<Deps, 'db' | 'dbProvider' | 'bus' | 'hotPath'>,
   userId: string,
   signal: AbortSignal,
 ): AsyncGenerator<ActivityEvent> {

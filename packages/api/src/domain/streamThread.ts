@@ -46,7 +46,7 @@ export async function* streamThread(
 /**
  * Messages after the cursor from the database, page by page, moving the cursor. At module level, not
  * nested in streamThread: a generator function made per call brings its own prototype object and hidden
- * classes, about 1 KB more per live subscription.
+ * classes, more memory per live subscription (figure: docs/benchmarks.md#numbers-that-used-to-live-in-code-comments).
  */
 async function* catchUp(
   deps: Pick<Deps, 'hotPath' | 'metrics'>,

@@ -7,37 +7,60 @@ import {
   type IRateLimiterOptions,
   type RateLimiterAbstract,
 } from 'rate-limiter-flexible';
+import { createLogInLimits, type LogInReservation } from './logInLimits.ts';
 import { tooManyRequests } from './rateLimitedError.ts';
+
+export type { LogInReservation } from './logInLimits.ts';
 
 export interface RateLimitConfig {
   /** Sustained message.send rate per user. */
   sendPerSecond: number;
   /** Extra sends a user may burst above the sustained rate (refilled over 10 s). */
   sendBurst: number;
-  /** Failed log-ins per username from one address before it must wait. */
+  /** Failed log-ins per username from one address (per hour) before it must wait. */
   loginFailuresPerUsernameAndAddress: number;
-  /** Failed log-ins per username from anywhere (slows a distributed guess) before it must wait. */
-  loginFailuresPerUsername: number;
-  /** Failed log-ins from one address, whatever the username. */
+  /**
+   * Failed log-ins per username from anywhere (per hour) after which that username is slowed down: one
+   * try per `loginSlowedIntervalSeconds` from each address. Never a block, so a stranger cannot lock the
+   * owner out.
+   */
+  loginFailuresBeforeUsernameSlowdown: number;
+  loginSlowedIntervalSeconds: number;
+  /** Failed log-ins from one address (per day), whatever the username. */
   loginFailuresPerAddress: number;
+  /** Log-in attempts from one address per minute, successful ones too: each costs a password hash. */
+  loginsPerAddressPerMinute: number;
+  /** Accounts created from one address per hour: each costs a password hash and a row. */
+  signUpsPerAddressPerHour: number;
+  /** Usernames one user may look up per minute (thread.getOrCreate, thread.createGroup): bounds enumeration. */
+  usernameLookupsPerMinute: number;
 }
 
 export const DEFAULT_RATE_LIMITS: RateLimitConfig = {
   sendPerSecond: 20,
   sendBurst: 40,
   loginFailuresPerUsernameAndAddress: 10,
-  loginFailuresPerUsername: 50,
+  loginFailuresBeforeUsernameSlowdown: 50,
+  loginSlowedIntervalSeconds: 30,
   loginFailuresPerAddress: 100,
+  loginsPerAddressPerMinute: 20,
+  signUpsPerAddressPerHour: 10,
+  usernameLookupsPerMinute: 60,
 };
 
 /** Rate limits shared by every process through Redis when there is one, else in this process. */
 export interface RateLimits {
   /** Takes one send from the user's bucket; throws TOO_MANY_REQUESTS with a retry hint when empty. */
   consumeSend(userId: string): Promise<void>;
-  /** Throws TOO_MANY_REQUESTS while log-ins for this username or address are slowed down. */
-  assertLoginAllowed(usernameKey: string, address: string): Promise<void>;
-  recordLoginFailure(usernameKey: string, address: string): Promise<void>;
-  recordLoginSuccess(usernameKey: string, address: string): Promise<void>;
+  /**
+   * Takes a log-in attempt's points before the password is checked, so concurrent guesses cannot all
+   * pass a check made before any of them is counted; throws TOO_MANY_REQUESTS when one is spent.
+   */
+  reserveLogIn(usernameKey: string, address: string): Promise<LogInReservation>;
+  /** Takes one sign-up from the address's allowance; throws TOO_MANY_REQUESTS when spent. */
+  consumeSignUp(address: string): Promise<void>;
+  /** Takes `count` username look-ups from the user's allowance; throws TOO_MANY_REQUESTS when spent. */
+  consumeUsernameLookups(userId: string, count: number): Promise<void>;
   /**
    * Whether a typing notice from this user in this thread may go out now: one per TYPING_INTERVAL_MS
    * while the thread stays at `lastSeq`. A new message starts a new interval, so someone who sends and
@@ -69,17 +92,17 @@ export function createRateLimits(config: RateLimitConfig, redis?: { client: Redi
     make({ keyPrefix: 'send', points: config.sendPerSecond, duration: 1 }),
     make({ keyPrefix: 'send-burst', points: config.sendBurst, duration: 10 }),
   );
-  const hour = 60 * 60;
-  const byUsernameAndAddress = make({ keyPrefix: 'login-ua', points: config.loginFailuresPerUsernameAndAddress, duration: hour, blockDuration: 15 * 60 });
-  const byUsername = make({ keyPrefix: 'login-u', points: config.loginFailuresPerUsername, duration: hour, blockDuration: 15 * 60 });
-  const byAddress = make({ keyPrefix: 'login-a', points: config.loginFailuresPerAddress, duration: 24 * hour, blockDuration: hour });
   const typing = make({ keyPrefix: 'typing', points: 1, duration: TYPING_INTERVAL_MS / 1000 });
-  const loginLimiters = (usernameKey: string, address: string) =>
-    [
-      [byUsernameAndAddress, `${usernameKey}|${address}`],
-      [byUsername, usernameKey],
-      [byAddress, address],
-    ] as const;
+  const signUps = make({ keyPrefix: 'signup-a', points: config.signUpsPerAddressPerHour, duration: 60 * 60 });
+  const lookups = make({ keyPrefix: 'lookup-u', points: config.usernameLookupsPerMinute, duration: 60 });
+  const consumeOrRefuse = async (limiter: RateLimiterAbstract, key: string, points: number, message: string) => {
+    try {
+      await limiter.consume(key, points);
+    } catch (rejection) {
+      if (rejection instanceof RateLimiterRes) throw tooManyRequests(rejection.msBeforeNext, message);
+      throw rejection;
+    }
+  };
 
   return {
     async consumeSend(userId) {
@@ -91,24 +114,11 @@ export function createRateLimits(config: RateLimitConfig, redis?: { client: Redi
       }
     },
 
-    async assertLoginAllowed(usernameKey, address) {
-      const states = await Promise.all(loginLimiters(usernameKey, address).map(([limiter, key]) => limiter.get(key)));
-      let waitMs = 0;
-      loginLimiters(usernameKey, address).forEach(([limiter], i) => {
-        const state = states[i];
-        if (state && state.consumedPoints >= limiter.points) waitMs = Math.max(waitMs, state.msBeforeNext);
-      });
-      if (waitMs > 0) throw tooManyRequests(waitMs, 'Too many failed log-ins');
-    },
+    reserveLogIn: createLogInLimits(config, make),
 
-    async recordLoginFailure(usernameKey, address) {
-      // Rejections just mean "already over": the next assertLoginAllowed reports it.
-      await Promise.all(loginLimiters(usernameKey, address).map(([limiter, key]) => limiter.consume(key).catch(() => undefined)));
-    },
+    consumeSignUp: (address) => consumeOrRefuse(signUps, address, 1, 'Too many accounts created from your address'),
 
-    async recordLoginSuccess(usernameKey, address) {
-      await byUsernameAndAddress.delete(`${usernameKey}|${address}`);
-    },
+    consumeUsernameLookups: (userId, count) => consumeOrRefuse(lookups, userId, count, 'Too many username look-ups'),
 
     async allowTyping(userId, threadId, lastSeq) {
       try {

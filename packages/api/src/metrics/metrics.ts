@@ -10,6 +10,8 @@ export interface Metrics {
   liveSubscriptions: Gauge;
   busReconnects: Counter;
   rateLimited: Counter<'limit'>;
+  /** Requests and sockets turned away at the transport (batch too large, too many sockets, no auth in time, ...). */
+  refusals: Counter<'reason'>;
   /** Users coming online or going offline, as announced by this process. */
   presenceChanges: Counter<'to'>;
   /** thread.typing calls fanned out, or dropped by the per-user-per-thread throttle. */
@@ -48,6 +50,12 @@ export function createMetrics(options: { openSockets: () => number; defaultMetri
       name: 'parley_rate_limited_total',
       help: 'Requests refused by a limit',
       labelNames: ['limit'],
+      registers: [registry],
+    }),
+    refusals: new Counter({
+      name: 'parley_refusals_total',
+      help: 'Requests and sockets refused at the transport, by reason',
+      labelNames: ['reason'],
       registers: [registry],
     }),
     presenceChanges: new Counter({

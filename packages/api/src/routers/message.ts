@@ -8,7 +8,7 @@ import { authedProcedure, router } from '../trpc/init.ts';
 export const messageRouter = router({
   send: authedProcedure
     .input(z.object({ threadId: idSchema, body: messageBodySchema, clientId: clientIdSchema.optional() }))
-    .mutation(({ ctx, input }) => sendMessage(ctx, ctx.user, input)),
+    .mutation(({ ctx, input }) => sendMessage(ctx.deps, ctx.user, input)),
 
   list: authedProcedure
     .input(
@@ -19,7 +19,7 @@ export const messageRouter = router({
       }),
     )
     .query(async ({ ctx, input }) => {
-      await assertThreadMember(ctx, input.threadId, ctx.user.id);
-      return listMessagePage(ctx, input);
+      await assertThreadMember(ctx.deps, input.threadId, ctx.user.id);
+      return listMessagePage(ctx.deps, input);
     }),
 });

@@ -14,7 +14,7 @@ import { authedProcedure, router } from '../trpc/init.ts';
 export const threadRouter = router({
   getOrCreate: authedProcedure
     .input(z.object({ username: usernameSchema }))
-    .mutation(({ ctx, input }) => getOrCreateDirectThread(ctx, ctx.user, input.username)),
+    .mutation(({ ctx, input }) => getOrCreateDirectThread(ctx.deps, ctx.user, input.username)),
 
   createGroup: authedProcedure
     .input(
@@ -23,33 +23,36 @@ export const threadRouter = router({
         title: z.string().trim().min(1).max(100).optional(),
       }),
     )
-    .mutation(({ ctx, input }) => createGroupThread(ctx, ctx.user, input)),
+    .mutation(({ ctx, input }) => createGroupThread(ctx.deps, ctx.user, input)),
 
-  list: authedProcedure.query(({ ctx }) => listThreads(ctx, ctx.user.id)),
+  /** A page of my threads, most recent first; pass the page's last thread id as `cursor` for the next. */
+  list: authedProcedure
+    .input(z.object({ cursor: idSchema.optional(), limit: z.number().int().min(1).max(100).optional() }).optional())
+    .query(({ ctx, input }) => listThreads(ctx.deps, ctx.user.id, undefined, input)),
 
   markRead: authedProcedure
     .input(z.object({ threadId: idSchema, seq: z.number().int().min(0) }))
-    .mutation(({ ctx, input }) => markThreadRead(ctx, ctx.user.id, input)),
+    .mutation(({ ctx, input }) => markThreadRead(ctx.deps, ctx.user.id, input)),
 
   /** "I am typing": goes to the thread's other members through thread.onActivity; at most one per 2 s counts. */
   typing: authedProcedure
     .input(z.object({ threadId: idSchema }))
-    .mutation(({ ctx, input }) => sendTypingNotice(ctx, ctx.user, input.threadId)),
+    .mutation(({ ctx, input }) => sendTypingNotice(ctx.deps, ctx.user, input.threadId)),
 
   onMessage: authedProcedure
     .input(z.object({ threadId: idSchema, lastEventId: z.string().regex(/^\d{1,12}$/).nullish() }))
     // Checks run before the stream is returned, so a refusal reaches the client as the subscription's
     // error instead of after its 'started'.
     .subscription(async ({ ctx, input, signal }) => {
-      const seqAtCheck = await assertThreadMember(ctx, input.threadId, ctx.user.id);
+      const seqAtCheck = await assertThreadMember(ctx.deps, input.threadId, ctx.user.id);
       const release = holdSubscriptionSlot(ctx, signal);
-      return releasingWhenDone(streamThread(ctx, input, seqAtCheck, signal ?? new AbortController().signal), release);
+      return releasingWhenDone(streamThread(ctx.deps, input, seqAtCheck, signal ?? new AbortController().signal), release);
     }),
 
   /** Live activity across my threads (new messages, threads I am added to), for a thread list. */
   onActivity: authedProcedure.subscription(({ ctx, signal }) => {
     const release = holdSubscriptionSlot(ctx, signal);
-    return releasingWhenDone(streamActivity(ctx, ctx.user.id, signal ?? new AbortController().signal), release);
+    return releasingWhenDone(streamActivity(ctx.deps, ctx.user.id, signal ?? new AbortController().signal), release);
   }),
 });
 

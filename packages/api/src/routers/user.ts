@@ -7,5 +7,5 @@ export const userRouter = router({
   /** Online or not, and since when offline, for up to 100 users I share a thread with (others are left out). */
   presence: authedProcedure
     .input(z.object({ userIds: z.array(idSchema).min(1).max(PRESENCE_LOOKUP_MAX_USERS) }))
-    .query(({ ctx, input }) => lookupPresence(ctx, ctx.user.id, input.userIds)),
+    .query(({ ctx, input }) => lookupPresence(ctx.deps, ctx.user.id, input.userIds)),
 });

@@ -19,7 +19,7 @@ const t = initTRPC.context<Context>().create({
 export const router = t.router;
 
 // Mutations are counted so that a draining server finishes them before it closes the database.
-const trackMutations = t.middleware(({ ctx, type, next }) => (type === 'mutation' ? ctx.inFlight.run(() => next()) : next()));
+const trackMutations = t.middleware(({ ctx, type, next }) => (type === 'mutation' ? ctx.deps.inFlight.run(() => next()) : next()));
 
 // A database that does not answer is the client's cue to retry, not an unexplained internal error.
 const explainDatabaseOutages = t.middleware(async ({ next }) => {

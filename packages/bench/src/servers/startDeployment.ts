@@ -33,7 +33,15 @@ export async function startDeployment(
     const dir = await mkdtemp(join(tmpdir(), 'parley-bench-'));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
     let databaseUrl = `file:${join(dir, 'bench.db')}`;
-    const env: Record<string, string> = { ...serverEnv };
+    // The load generator signs every simulated person up and opens every socket from loopback, far past
+    // one address's allowance.
+    const env: Record<string, string> = {
+      MAX_SOCKETS_PER_ADDRESS: '1000000',
+      SIGNUP_PER_ADDRESS_PER_HOUR: '1000000',
+      LOGIN_PER_ADDRESS_PER_MINUTE: '1000000',
+      USERNAME_LOOKUPS_PER_MINUTE: '1000000',
+      ...serverEnv,
+    };
     if (deployment.database === 'postgresql') {
       const database = await createBenchPostgresDatabase();
       cleanups.push(() => database.drop());

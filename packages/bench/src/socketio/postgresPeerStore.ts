@@ -1,3 +1,4 @@
+import { toMessageView } from '@parley/api/domain/messageView';
 import pg from 'pg';
 import type { PeerMessage } from './protocol.ts';
 import { isSecretValid, newId, newSessionToken, parseSessionToken, usernameKey, type PeerStore } from './peerStore.ts';
@@ -94,7 +95,7 @@ export async function createPostgresPeerStore(url: string, poolSize = 10): Promi
         ]);
         return seq;
       });
-      return { id, threadId: input.threadId, seq, author, body: input.body, clientId: input.clientId, createdAt: now.toISOString() };
+      return toMessageView({ id, threadId: input.threadId, seq, author, body: input.body, clientId: input.clientId, createdAt: now });
     },
 
     async close() {

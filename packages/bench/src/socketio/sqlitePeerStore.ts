@@ -1,9 +1,11 @@
 import { createClient, type Client } from '@libsql/client';
+import { toMessageView } from '@parley/api/domain/messageView';
 import type { PeerMessage, PeerUser } from './protocol.ts';
 import { isSecretValid, newId, newSessionToken, parseSessionToken, usernameKey, type PeerStore } from './peerStore.ts';
 
 // Parley's connection settings (SQLITE_PRAGMAS in packages/api/src/db/createDatabase.ts), so both servers
-// promise the same durability; synchronous = NORMAL alone moves a commit from ~2.4 ms to ~0.16 ms here.
+// promise the same durability; synchronous = NORMAL alone makes a commit many times faster (figure:
+// docs/benchmarks.md#numbers-that-used-to-live-in-code-comments).
 const PRAGMAS = ['PRAGMA busy_timeout = 5000', 'PRAGMA foreign_keys = ON', 'PRAGMA journal_mode = WAL', 'PRAGMA synchronous = NORMAL'];
 
 /** The peer's store on an embedded SQLite file through @libsql/client, the driver Parley's adapter uses. */
@@ -77,7 +79,8 @@ export async function createSqlitePeerStore(url: string): Promise<PeerStore> {
 
     async storeMessage(author: PeerUser, input): Promise<PeerMessage> {
       const id = newId();
-      const createdAt = new Date().toISOString();
+      const now = new Date();
+      const createdAt = now.toISOString();
       // One write transaction (BEGIN IMMEDIATE): the seq bump's row write orders concurrent senders.
       const [bumped] = await db.batch(
         [
@@ -99,7 +102,7 @@ export async function createSqlitePeerStore(url: string): Promise<PeerStore> {
         'write',
       );
       const seq = Number(bumped?.rows[0]?.lastSeq);
-      return { id, threadId: input.threadId, seq, author, body: input.body, clientId: input.clientId, createdAt };
+      return toMessageView({ id, threadId: input.threadId, seq, author, body: input.body, clientId: input.clientId, createdAt: now });
     },
 
     async close() {

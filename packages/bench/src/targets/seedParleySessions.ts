@@ -24,7 +24,7 @@ export async function seedParleySessions(databaseUrl: string, usernames: string[
             data: chunk.map((u) => ({ ...u, usernameKey: u.username.toLowerCase(), passwordHash: '-', createdAt: now })),
           });
           for (const user of chunk) {
-            const { token } = await createSession({ db: tx as unknown as Db, clock: systemClock, hotPath: database.hotPath }, user.id);
+            const { token } = await createSession({ db: tx as unknown as Db, clock: systemClock }, user.id);
             users.push({ username: user.username, token });
           }
         },

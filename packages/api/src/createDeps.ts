@@ -1,0 +1,52 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { EventBus } from './bus/eventBus.ts';
+import type { Database } from './db/db.ts';
+import { createMessageAppender } from './db/messageAppender.ts';
+import { systemClock, type ApiConfig, type Clock, type Deps, type SessionSockets } from './deps.ts';
+import { newTimeOrderedId } from './ids.ts';
+import { InFlight } from './inFlight.ts';
+import { createPasswordHashQueue } from './limits/passwordHashQueue.ts';
+import { createRateLimits, type RateLimitConfig } from './limits/rateLimits.ts';
+import type { Metrics } from './metrics/metrics.ts';
+import type { PresenceStore } from './presence/presenceStore.ts';
+
+/** What the server and tests build differently; createDeps wires everything else the same way for both. */
+export interface DepsParts {
+  database: Database;
+  bus: EventBus;
+  presence: PresenceStore;
+  logger: Logger;
+  config: ApiConfig;
+  metrics: Metrics;
+  sessionSockets: SessionSockets;
+  rateLimits: RateLimitConfig;
+  /** argon2 behind a bounded queue: how many hash at once, how many may wait. */
+  passwordHashing: { concurrency: number; maxQueued: number };
+  /** Rate-limit counters shared by the cluster; without it, each process counts on its own. */
+  redis?: { client: Redis; prefix: string } | undefined;
+  clock?: Clock;
+  newId?: () => string;
+}
+
+/** The one place Deps are assembled, for apps/server and tests/helpers alike. */
+export function createDeps(parts: DepsParts): Deps {
+  const { database } = parts;
+  return {
+    db: database.db,
+    dbProvider: database.provider,
+    hotPath: database.hotPath,
+    appendMessage: createMessageAppender(database.hotPath),
+    bus: parts.bus,
+    clock: parts.clock ?? systemClock,
+    newId: parts.newId ?? newTimeOrderedId,
+    logger: parts.logger,
+    config: parts.config,
+    sessionSockets: parts.sessionSockets,
+    rateLimits: createRateLimits(parts.rateLimits, parts.redis),
+    passwordHashing: createPasswordHashQueue(parts.passwordHashing),
+    presence: parts.presence,
+    metrics: parts.metrics,
+    inFlight: new InFlight(),
+  };
+}

@@ -1,0 +1,4 @@
+-- AlterTable
+ALTER TABLE "Session" ADD COLUMN "address" TEXT;
+ALTER TABLE "Session" ADD COLUMN "userAgent" TEXT;
+

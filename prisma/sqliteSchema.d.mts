@@ -1,0 +1,1 @@
+export function toSqliteSchema(source: string): string;
