@@ -18,7 +18,7 @@ export default ts.config(
       globals: { ...globals.node },
       parserOptions: {
         // Config files outside every tsconfig still get types from a default project.
-        projectService: { allowDefaultProject: ['vitest.config.ts', 'prisma/prisma.config.ts'] },
+        projectService: { allowDefaultProject: ['vitest.config.ts', 'prisma/prisma.config.ts', 'prisma/*.d.mts'] },
         tsconfigRootDir: import.meta.dirname,
         extraFileExtensions: ['.svelte'],
       },
