@@ -11,7 +11,7 @@ let server: TestServer;
 let browser: Browser;
 let carol: Person;
 let dave: ParleyClient;
-let daveSees: MessageView[] = [];
+const daveSees: MessageView[] = [];
 /** What the route does with Carol's next message.send frame. */
 let nextSend: 'pass' | 'lose-request' | 'lose-answer' = 'pass';
 const screenshots = screenshotFolder('failed-send');

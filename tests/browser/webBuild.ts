@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { repoRoot } from '../helpers/paths.ts';
 
-export const webDist = join(repoRoot, 'apps/web/dist');
+const webDist = join(repoRoot, 'apps/web/dist');
 const sources = ['apps/web/src', 'apps/web/index.html', 'apps/web/vite.config.ts', 'apps/web/svelte.config.js', 'packages/client/src'];
 const lockDir = join(repoRoot, 'apps/web/.dist-build-lock');
 const STALE_LOCK_MS = 120_000;

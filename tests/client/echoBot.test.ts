@@ -11,7 +11,7 @@ const PASSWORD = 'correct horse battery';
 let server: TestServer;
 let bot: ChildProcess | null = null;
 let botOutput = '';
-let users: ParleyClient[] = [];
+const users: ParleyClient[] = [];
 let botNet: TcpProxy | null = null;
 
 beforeEach(async () => {

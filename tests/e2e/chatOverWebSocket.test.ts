@@ -67,8 +67,8 @@ describe('chat over one WebSocket', () => {
     expect(feed.events.map((e) => e.data.seq)).toEqual(range(1, 250));
     expect(feed.starts()).toBe(2); // it did reconnect and resubscribe, by itself
     expect(feed.errors).toEqual([]);
-    aliceWs.close();
-    bobWs.close();
+    await aliceWs.close();
+    await bobWs.close();
   });
 
   it('resumes from lastEventId with the stored messages after it, then live ones', async () => {
@@ -79,8 +79,8 @@ describe('chat over one WebSocket', () => {
     await aliceWs.client.message.send.mutate({ threadId: thread.id, body: 'live' });
     await vi.waitFor(() => expect(feed.events.map((e) => e.data.seq)).toEqual([3, 4, 5, 6]));
     expect(feed.events.at(-1)?.data.body).toBe('live');
-    aliceWs.close();
-    bobWs.close();
+    await aliceWs.close();
+    await bobWs.close();
   });
 
   it('refuses a non-member subscription with NOT_FOUND', async () => {
@@ -91,8 +91,8 @@ describe('chat over one WebSocket', () => {
       malloryWs.client.thread.onMessage.subscribe({ threadId: thread.id }, { onData: () => resolve('got data'), onError: resolve });
     });
     expect(error).toMatchObject({ data: { code: 'NOT_FOUND' } });
-    aliceWs.close();
-    malloryWs.close();
+    await aliceWs.close();
+    await malloryWs.close();
   });
 
   it('closes the sockets of a session that logs out, so it stops receiving messages', async () => {
@@ -106,8 +106,8 @@ describe('chat over one WebSocket', () => {
     await aliceWs.client.message.send.mutate({ threadId: thread.id, body: 'after' });
     await new Promise((r) => setTimeout(r, 500));
     expect(feed.events.map((e) => e.data.body)).toEqual(['before']);
-    aliceWs.close();
-    bobWs.close();
+    await aliceWs.close();
+    await bobWs.close();
   });
 });
 
@@ -135,14 +135,14 @@ describe('the WebSocket upgrade', () => {
     const carol = await signUpOverHttp(server.url, 'cookie-carol');
     const ws = wsClient(server.wsUrl, undefined, { headers: { origin: server.url, cookie: `parley_session=${carol.token}` } });
     expect(await ws.client.auth.me.query()).toEqual(carol.user);
-    ws.close();
+    await ws.close();
   });
 
   it('ignores a session cookie sent without an Origin (not a browser): it must use a token', async () => {
     const dave = await signUpOverHttp(server.url, 'cookie-dave');
     const ws = wsClient(server.wsUrl, undefined, { headers: { cookie: `parley_session=${dave.token}` } });
     expect(await ws.client.auth.me.query()).toBeNull();
-    ws.close();
+    await ws.close();
   });
 
   it('closes a socket whose connectionParams token is invalid, with code 4401 and a reason', async () => {
@@ -172,7 +172,7 @@ describe('sessions ended elsewhere', () => {
       expect(await erinWs.client.auth.me.query()).toEqual(erin.user);
       await swept.parley.deps.db.session.deleteMany({ where: { userId: erin.user.id } });
       await vi.waitFor(() => expect(erinWs.closeCodes).toContain(4401));
-      erinWs.close();
+      await erinWs.close();
     } finally {
       await swept.close();
     }

@@ -3,6 +3,7 @@ import WebSocket from 'ws';
 import { createTestPostgresDatabase } from '../helpers/postgresDatabase.ts';
 import { startTestServer, type TestServer } from '../helpers/testServer.ts';
 import { signUpOverHttp, wsClient } from '../helpers/trpcClients.ts';
+import { codeOf } from '../helpers/trpcErrors.ts';
 
 /** Text that must come back exactly as sent. */
 const EXACT_TEXTS = [
@@ -15,15 +16,6 @@ const EXACT_TEXTS = [
   'tabs\tand\nnew\r\nlines',
   '$& $1 $$ \\u0000 (a literal backslash-u, not a NUL)',
 ];
-
-async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await promise;
-    return 'OK';
-  } catch (error) {
-    return (error as { data?: { code?: string } }).data?.code;
-  }
-}
 
 /** Sends a raw frame and resolves with the first reply (or the close). */
 function rawExchange(server: TestServer, token: string, frame: string | Buffer): Promise<{ reply?: unknown; closeCode?: number }> {
@@ -67,7 +59,7 @@ for (const provider of ['sqlite', 'postgresql'] as const) {
     });
 
     afterAll(async () => {
-      api?.close();
+      await api?.close();
       await server?.close();
       await dropDatabase?.();
     });
@@ -97,7 +89,7 @@ for (const provider of ['sqlite', 'postgresql'] as const) {
       const malloryApi = wsClient(server.wsUrl, mallory.token);
       expect(await codeOf(malloryApi.client.message.send.mutate({ threadId, body: 'x' }))).toBe('NOT_FOUND');
       expect(await codeOf(malloryApi.client.message.list.query({ threadId }))).toBe('NOT_FOUND');
-      malloryApi.close();
+      await malloryApi.close();
     });
 
     it('answers frames that are not JSON and unknown procedures with errors, and keeps the socket', async () => {

@@ -45,8 +45,8 @@ describe('GET /metrics', () => {
     expect(metrics.get('parley_delivery_latency_seconds_count')).toBe(3);
     expect(metrics.get('parley_process_resident_memory_bytes')).toBeGreaterThan(0);
 
-    bobWs.close();
-    aliceWs.close();
+    await bobWs.close();
+    await aliceWs.close();
     await vi.waitFor(async () => expect((await scrape()).get('parley_live_subscriptions')).toBe(0));
   });
 });

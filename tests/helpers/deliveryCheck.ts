@@ -10,7 +10,7 @@ export interface StoredMessage {
 }
 
 /** A thread's stored messages in seq order, read straight from PostgreSQL (not through the server under test). */
-export async function readStoredMessages(databaseUrl: string, threadId: string): Promise<StoredMessage[]> {
+async function readStoredMessages(databaseUrl: string, threadId: string): Promise<StoredMessage[]> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {

@@ -25,7 +25,7 @@ export interface FaultScenario {
   cleanup(): Promise<void>;
 }
 
-export interface Account {
+interface Account {
   token: string;
   username: string;
 }

@@ -29,7 +29,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const GENEROUS_ADDRESS_LIMITS = { signUpsPerAddressPerHour: 1_000_000, loginsPerAddressPerMinute: 1_000_000, usernameLookupsPerMinute: 1_000_000 };
 
 /** A clock tests move by hand. */
-export class ManualClock implements Clock {
+class ManualClock implements Clock {
   #now: number;
   constructor(start = Date.parse('2026-11-25T12:00:00Z')) {
     this.#now = start;
@@ -115,7 +115,7 @@ export async function signedInCaller(deps: Deps, username: string, password = 'c
   return callerAs(deps, user);
 }
 
-export async function callerAs(deps: Deps, user: SessionUser) {
+async function callerAs(deps: Deps, user: SessionUser) {
   const { session, token } = await createSession(deps, user.id);
   const caller = createCaller(createContext(deps, { user, session }, { kind: 'internal' }));
   // The caller is a Proxy that treats every property as a procedure path, so its routers are copied out.

@@ -15,7 +15,7 @@ export interface AcceptedMessage {
   answeredAfterMs: number;
 }
 
-export interface FailedAttempt {
+interface FailedAttempt {
   clientId: string;
   sender: string;
   startedAt: number;

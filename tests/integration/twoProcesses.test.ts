@@ -54,9 +54,9 @@ describe('two server processes on PostgreSQL and Redis', () => {
       const res = await fetch(`${server.url}/readyz`);
       expect(await res.json()).toMatchObject({ ready: true, database: true, redis: true });
     }
-    aliceWs.close();
-    bobWs.close();
-    bobOnOne.close();
+    await aliceWs.close();
+    await bobWs.close();
+    await bobOnOne.close();
   });
 
   it('logging out through one process closes that session\'s sockets on the other', async () => {
@@ -66,6 +66,6 @@ describe('two server processes on PostgreSQL and Redis', () => {
     expect(await carolOnTwo.client.auth.me.query()).toEqual(carol.user);
     await httpClient(one.url, { authorization: `Bearer ${carol.token}` }).auth.logOut.mutate();
     await vi.waitFor(() => expect(carolOnTwo.closeCodes).toContain(4401));
-    carolOnTwo.close();
+    await carolOnTwo.close();
   });
 });

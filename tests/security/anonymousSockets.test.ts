@@ -76,7 +76,7 @@ describe('anonymous sockets from one address', () => {
       expect(authed.closeCodes).toEqual([]);
       expect((await authed.client.auth.me.query())?.username).toBe('patient');
     } finally {
-      authed.close();
+      await authed.close();
     }
     expect((await refusalsByReason(`${server.url}/metrics`, METRICS_TOKEN)).socket_auth_timeout).toBeGreaterThanOrEqual(1);
   });

@@ -88,7 +88,7 @@ describe('batch size limits', () => {
       const answers = await Promise.all(Array.from({ length: 20 }, () => client.client.auth.me.query()));
       expect(answers.map((me) => me?.username)).toEqual(Array(20).fill('batcher'));
     } finally {
-      client.close();
+      await client.close();
     }
   });
 });

@@ -17,7 +17,7 @@ describe('subscriptions over plain HTTP', () => {
     await signUpOverHttp(server.url, 'sse-bob');
     const aliceWs = wsClient(server.wsUrl, alice.token);
     const thread = await aliceWs.client.thread.getOrCreate.mutate({ username: 'sse-bob' });
-    aliceWs.close();
+    await aliceWs.close();
 
     const input = encodeURIComponent(JSON.stringify({ threadId: thread.id }));
     const res = await fetch(`${server.url}/trpc/thread.onMessage?input=${input}`, {

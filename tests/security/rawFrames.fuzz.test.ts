@@ -77,7 +77,7 @@ describe('raw WebSocket frames from a fuzzer', () => {
     try {
       expect((await client.client.auth.me.query())?.username).toBe('fuzz-target');
     } finally {
-      client.close();
+      await client.close();
     }
     expect(server.logs.filter((line) => /"level":(50|60)/.test(line))).toEqual([]);
   }, 60_000);

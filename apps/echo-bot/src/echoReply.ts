@@ -4,7 +4,7 @@ const MAX_BODY = 4000;
 const PREFIX = 'echo: ';
 const MAX_ATTEMPTS = 5;
 
-export function echoBody(body: string): string {
+function echoBody(body: string): string {
   return PREFIX + body.slice(0, MAX_BODY - PREFIX.length);
 }
 

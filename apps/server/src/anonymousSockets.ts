@@ -2,12 +2,6 @@ import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 
 /**
- * The code a socket is closed with when it has no valid session: the same as @parley/client's
- * SESSION_ENDED_CLOSE_CODE, on which the client stops reconnecting (retrying could only be refused again).
- */
-export const SESSION_REQUIRED_CLOSE_CODE = 4401;
-
-/**
  * Open sockets per client address in this process. A socket is counted from its upgrade request until its
  * TCP connection closes, so one address cannot hold thousands of sockets before any of them authenticates.
  */

@@ -19,7 +19,7 @@ import { drainServer } from './shutdown.ts';
 import { createUpgradeHandler } from './upgrade.ts';
 import { createWsServer } from './wsServer.ts';
 
-export const TRPC_PATH = '/trpc';
+const TRPC_PATH = '/trpc';
 
 export interface ParleyOptions {
   config: Config;

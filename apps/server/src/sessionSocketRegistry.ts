@@ -1,7 +1,5 @@
+import { SESSION_ENDED_CLOSE_CODE } from '@parley/client/closeCodes';
 import type { WebSocket } from 'ws';
-
-/** Close code for a socket whose session ended (logged out, expired, deleted). */
-export const SESSION_ENDED_CLOSE_CODE = 4401;
 
 /**
  * The open sockets of each session in this process. tRPC builds a WebSocket's context once, so a session

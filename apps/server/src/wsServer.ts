@@ -5,7 +5,9 @@ import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { appRouter, createContext, validateSessionToken, type Caller, type Deps } from '@parley/api';
 import { clientAddressOf } from '@parley/api/auth/clientAddress';
-import { AuthDeadline, SESSION_REQUIRED_CLOSE_CODE } from './anonymousSockets.ts';
+// The client stops reconnecting on this code, so a socket without a valid session is not retried only to be refused again.
+import { SESSION_ENDED_CLOSE_CODE } from '@parley/client/closeCodes';
+import { AuthDeadline } from './anonymousSockets.ts';
 import type { Config } from './config.ts';
 import type { RecordRefusal } from './refusals.ts';
 import type { SessionSocketRegistry } from './sessionSocketRegistry.ts';
@@ -13,7 +15,7 @@ import type { SocketAdmission } from './socketAdmission.ts';
 import { ANONYMOUS } from './upgrade.ts';
 import { createFanOutEncoder } from './wsEncoder.ts';
 
-export const TOO_MANY_SOCKETS_CLOSE_CODE = 4429;
+const TOO_MANY_SOCKETS_CLOSE_CODE = 4429;
 
 type OnError = NonNullable<Parameters<typeof applyWSSHandler>[0]['onError']>;
 
@@ -32,7 +34,7 @@ export function createWsServer(options: {
   const { deps, config, logger, registry } = options;
   const authDeadline = new AuthDeadline(config.wsAuthTimeoutMs, (socket) => {
     options.recordRefusal('socket_auth_timeout', addressOfSocket.get(socket) ?? 'unknown');
-    socket.close(SESSION_REQUIRED_CLOSE_CODE, 'Authenticate within the time allowed (connectionParams token or session cookie)');
+    socket.close(SESSION_ENDED_CLOSE_CODE, 'Authenticate within the time allowed (connectionParams token or session cookie)');
   });
   const addressOfSocket = new WeakMap<WebSocket, string>();
   // maxPayload: a frame over it closes the socket with 1009 before it is buffered whole.
@@ -55,7 +57,7 @@ export function createWsServer(options: {
       const token = info.connectionParams?.token;
       if (token) {
         const valid = await validateSessionToken(deps, token);
-        if (!valid) refuse(socket, SESSION_REQUIRED_CLOSE_CODE, 'UNAUTHORIZED', 'Invalid or expired session token');
+        if (!valid) refuse(socket, SESSION_ENDED_CLOSE_CODE, 'UNAUTHORIZED', 'Invalid or expired session token');
         caller = valid;
       }
       if (caller.user && caller.session) {

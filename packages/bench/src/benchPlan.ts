@@ -4,7 +4,7 @@ import type { LoadScenarioOptions } from './scenarios/loadScenario.ts';
 import type { StatementScenarioOptions } from './scenarios/statementScenario.ts';
 import type { ServerName } from './targets/chatTarget.ts';
 
-export const SCENARIOS = ['embedded', 'cluster', 'clusterBaseline', 'idle', 'disconnect', 'statements'] as const;
+const SCENARIOS = ['embedded', 'cluster', 'clusterBaseline', 'idle', 'disconnect', 'statements'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 /**
  * The letters the issue uses: (a) embedded, (b) cluster, (c) idle, (d) disconnect; (b1) is (b)'s one-process

@@ -3,9 +3,6 @@ export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closed';
 /** Why a client stopped for good: closed by its owner, or its session ended (logged out, expired, bad token). */
 export type CloseReason = 'closed' | 'session-ended';
 
-/** The close code the server uses when a socket's session is no longer valid. */
-export const SESSION_ENDED_CLOSE_CODE = 4401;
-
 /**
  * Maps tRPC's wsClient state (`idle`, `connecting`, `pending` = open) onto Parley's. tRPC reports a lost
  * socket as `connecting` again, so whether the socket was ever open tells a first connect from a reconnect.

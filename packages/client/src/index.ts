@@ -1,6 +1,7 @@
 export { createParleyClient, type ParleyClient, type ParleyClientOptions } from './parleyClient.ts';
 export { createParleyHttpClient, logIn, signUp, type ParleyHttpClientOptions } from './httpClient.ts';
-export { SESSION_ENDED_CLOSE_CODE, type CloseReason, type ConnectionState } from './connectionState.ts';
+export { SESSION_ENDED_CLOSE_CODE } from './closeCodes.ts';
+export { type CloseReason, type ConnectionState } from './connectionState.ts';
 export { errorCodeOf } from './errorCode.ts';
 export { toHttpUrl, toSocketUrl } from './serverUrl.ts';
 export { PresenceBook } from './presenceBook.ts';

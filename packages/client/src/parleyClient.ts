@@ -1,11 +1,7 @@
 import { createTRPCClient, createWSClient, wsLink, type TRPCClient } from '@trpc/client';
 import { WebSocketImpl } from '#webSocket';
-import {
-  SESSION_ENDED_CLOSE_CODE,
-  toConnectionState,
-  type CloseReason,
-  type ConnectionState,
-} from './connectionState.ts';
+import { SESSION_ENDED_CLOSE_CODE } from './closeCodes.ts';
+import { toConnectionState, type CloseReason, type ConnectionState } from './connectionState.ts';
 import { reconnectDelayMs } from './reconnectDelay.ts';
 import { defaultServerUrl, toSocketUrl } from './serverUrl.ts';
 import type { AppRouter } from './types.ts';

@@ -1,10 +1,10 @@
 import type { IncomingMessage } from 'node:http';
-export const SESSION_COOKIE = 'parley_session';
+const SESSION_COOKIE = 'parley_session';
 /**
  * The name when the cookie is Secure: browsers accept a `__Host-` cookie only from https, with Path=/ and
  * no Domain, so a sibling subdomain or a plain-http page cannot plant or overwrite the session.
  */
-export const SECURE_SESSION_COOKIE = `__Host-${SESSION_COOKIE}`;
+const SECURE_SESSION_COOKIE = `__Host-${SESSION_COOKIE}`;
 
 function cookieName(secure: boolean): string {
   return secure ? SECURE_SESSION_COOKIE : SESSION_COOKIE;

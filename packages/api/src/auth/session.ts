@@ -102,11 +102,6 @@ function hasExpired(deps: Pick<Deps, 'config'>, row: { createdAt: Date; lastUsed
   );
 }
 
-/** When a session unused from now on would expire: used to close long-lived sockets on time. */
-export function sessionExpiresAt(deps: Pick<Deps, 'config'>, session: ValidSession): Date {
-  return new Date(Math.min(session.lastUsedAt.getTime() + SESSION_IDLE_EXPIRY_MS, session.createdAt.getTime() + deps.config.sessionMaxAgeMs));
-}
-
 /**
  * For sessions with open sockets: an open socket is use, so they are kept alive (lastUsedAt refreshed at
  * most hourly). Returns the ids of those that ended (deleted elsewhere, or expired) so their sockets close.

@@ -33,7 +33,7 @@ export interface RedisEventBusOptions {
   commandTimeoutMs?: number;
 }
 
-export interface RedisEventBusStats {
+interface RedisEventBusStats {
   /** Times the subscriber connection came back after a loss. */
   reconnects: number;
   /** Subscriptions whose backlog was dropped for a resync because they read too slowly. */

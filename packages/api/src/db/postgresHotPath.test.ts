@@ -12,7 +12,6 @@ import { createPostgresHotPath } from './postgresHotPath.ts';
 
 // The batch statement on a real PostgreSQL: two hot paths stand in for two server processes.
 let drop: () => Promise<void>;
-let url: string;
 let database: Database;
 let processA: HotPath;
 let processB: HotPath;
@@ -20,7 +19,6 @@ let processB: HotPath;
 beforeAll(async () => {
   const pgDb = await createTestPostgresDatabase();
   drop = pgDb.drop;
-  url = pgDb.url;
   await applyMigrations(pgDb.url, migrationsDir, pino({ level: 'silent' }));
   database = await createDatabase(pgDb.url, { poolSize: 2 });
   processA = createPostgresHotPath(pgDb.url, 2);

@@ -9,7 +9,7 @@ import { rowToMessageView, type MessageViewRow } from './messageViewRow.ts';
 const CHECKPOINT_INTERVAL_MS = 200;
 
 /** Prisma's SQLite DateTime text format, so rows written here read back through Prisma unchanged. */
-export function toSqliteDateTime(date: Date): string {
+function toSqliteDateTime(date: Date): string {
   return date.toISOString().replace('Z', '+00:00');
 }
 

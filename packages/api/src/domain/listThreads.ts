@@ -4,7 +4,7 @@ import { lastMessagesSql, threadPageSql } from '../db/threadPageSql.ts';
 import type { MessageView } from './messageView.ts';
 import { threadMembersInclude, toThreadView, type ThreadSummary } from './threadView.ts';
 
-export const THREAD_PAGE_DEFAULT_LIMIT = 50;
+const THREAD_PAGE_DEFAULT_LIMIT = 50;
 
 export interface ThreadPageInput {
   /** The last thread id of the previous page. */

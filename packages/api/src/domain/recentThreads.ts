@@ -1,7 +1,7 @@
 import type { Deps } from '../deps.ts';
 
 /** Threads whose messages an activity stream follows; older ones show up again when they get a message elsewhere. */
-export const ACTIVITY_MAX_THREADS = 500;
+const ACTIVITY_MAX_THREADS = 500;
 
 const USERS_PER_QUERY = 500;
 

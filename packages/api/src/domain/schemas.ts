@@ -12,10 +12,11 @@ export const passwordSchema = z.string().min(8, 'Passwords need at least 8 chara
 // out of queries, so such input is a BAD_REQUEST rather than a database error.
 export const idSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'Not a valid id');
 
-export const MESSAGE_MAX_LENGTH = 4000;
+const MESSAGE_MAX_LENGTH = 4000;
 
 // C0 control characters other than tab, line feed and carriage return, and DEL. NUL cannot be stored in
 // PostgreSQL text at all; the others have no meaning in a chat message and can corrupt terminals and logs.
+// eslint-disable-next-line no-control-regex -- matching control characters is this pattern's purpose
 const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
 
 export const messageBodySchema = z

@@ -10,8 +10,6 @@ import {
 import { createLogInLimits, type LogInReservation } from './logInLimits.ts';
 import { tooManyRequests } from './rateLimitedError.ts';
 
-export type { LogInReservation } from './logInLimits.ts';
-
 export interface RateLimitConfig {
   /** Sustained message.send rate per user. */
   sendPerSecond: number;
@@ -70,7 +68,7 @@ export interface RateLimits {
 }
 
 /** Clients repeat a typing notice while typing and show one for about 5 s, so one per 2 s is plenty. */
-export const TYPING_INTERVAL_MS = 2000;
+const TYPING_INTERVAL_MS = 2000;
 
 /**
  * Built on rate-limiter-flexible. With Redis, each limiter falls back to an in-process one while Redis

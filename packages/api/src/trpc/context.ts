@@ -11,13 +11,13 @@ export interface Caller {
   session: ValidSession | null;
 }
 
-export interface HttpTransport {
+interface HttpTransport {
   kind: 'http';
   req: IncomingMessage;
   res: ServerResponse;
 }
 
-export interface WsTransport {
+interface WsTransport {
   kind: 'ws';
   req: IncomingMessage;
   socket: WebSocket;

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
 /** CPU seconds used so far, resident memory now and write calls so far, for one process, read from /proc. */
-export interface ProcessUsage {
+interface ProcessUsage {
   cpuSeconds: number;
   rssKb: number;
   /** Write-type system calls (write, writev, pwrite…: sockets and files alike) and the bytes they wrote. */
@@ -21,7 +21,7 @@ function readClockTicks(): number {
 }
 
 /** utime + stime from /proc/<pid>/stat and VmRSS from /proc/<pid>/status (Linux). */
-export function readProcessUsage(pid: number): ProcessUsage {
+function readProcessUsage(pid: number): ProcessUsage {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   // The command name (field 2) may hold spaces; the fields after its closing parenthesis are fixed.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');

@@ -16,7 +16,7 @@ export interface TrafficOptions {
   beforeDrain?: () => Promise<void>;
 }
 
-export interface LatencyMs {
+interface LatencyMs {
   p50: number;
   p95: number;
   p99: number;

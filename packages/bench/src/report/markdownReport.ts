@@ -152,7 +152,7 @@ function statementsTable(report: BenchReport): string[] {
 }
 
 /** The latency bound for (a). */
-export const P99_BOUND_MS = 50;
+const P99_BOUND_MS = 50;
 
 /** The step with the most deliveries per second whose p99 stayed under the bound with nothing lost. */
 export function withinLatencyBound(steps: StepResult[]): StepResult | undefined {

@@ -28,7 +28,7 @@ export interface LoadScenarioResult {
 }
 
 /** Fell over rather than slowed down: most sends unacknowledged, or deliveries lost. */
-export function isCollapsed(step: StepResult): boolean {
+function isCollapsed(step: StepResult): boolean {
   return step.acknowledged < step.attempted * 0.5 || step.lost > 0;
 }
 

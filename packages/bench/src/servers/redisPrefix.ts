@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 
-export const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /** A key and channel prefix no other run shares, and a cleanup that deletes whatever keys it left. */
 export function createRedisNamespace(): { url: string; prefix: string; clear(): Promise<void> } {
