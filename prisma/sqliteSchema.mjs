@@ -5,8 +5,6 @@
 export function toSqliteSchema(source) {
   return (
     '// GENERATED from schema.prisma by generateClients.mjs: edit schema.prisma, not this file.\n' +
-    source
-      .replace('provider = "postgresql"', 'provider = "sqlite"')
-      .replace('generated/postgresql"', 'generated/sqlite"')
+    source.replace('provider = "postgresql"', 'provider = "sqlite"').replace('generated/postgresql"', 'generated/sqlite"')
   );
 }

@@ -63,14 +63,19 @@ function readOptions(argv: string[], env: NodeJS.ProcessEnv): ClusterOptions {
 
 function toInteger(text: string, name: string, min: number, max: number): number {
   const value = Number(text);
-  if (!Number.isInteger(value) || value < min || value > max) throw new UsageError(`${name} must be a whole number from ${min} to ${max}, got "${text}"`);
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw new UsageError(`${name} must be a whole number from ${min} to ${max}, got "${text}"`);
   return value;
 }
 
 /** Browsers load the app from the proxy's origin, so the servers must accept sockets from it too. */
 function allowedOrigins(options: ClusterOptions, ports: number[]): string {
   const served = options.proxyPort === null ? ports : [options.proxyPort, ...ports];
-  return [...served.flatMap((port) => [`http://localhost:${port}`, `http://127.0.0.1:${port}`]), 'http://localhost:5173', 'http://127.0.0.1:5173'].join(',');
+  return [
+    ...served.flatMap((port) => [`http://localhost:${port}`, `http://127.0.0.1:${port}`]),
+    'http://localhost:5173',
+    'http://127.0.0.1:5173',
+  ].join(',');
 }
 
 interface Member {

@@ -44,11 +44,7 @@ const onlyPublishedImports = {
 export default {
   input: resolve(clientTypes, 'index.d.ts'),
   output: { file: resolve(here, 'dist/index.d.ts'), format: 'es' },
-  plugins: [
-    opaqueServerContext,
-    dts({ compilerOptions: { paths: { '@parley/api': [resolve(routerTypes, 'index.d.ts')] } } }),
-    onlyPublishedImports,
-  ],
+  plugins: [opaqueServerContext, dts({ compilerOptions: { paths: { '@parley/api': [resolve(routerTypes, 'index.d.ts')] } } }), onlyPublishedImports],
   onwarn(warning, warn) {
     // Server-only packages (Prisma, pino, ioredis, ...) are named by declarations the bundle leaves out;
     // onlyPublishedImports checks what is left.

@@ -55,7 +55,9 @@ async function openBusyConversation(person: Person): Promise<void> {
     await composer(page).fill(text);
     await composer(page).press('Enter');
   }
-  const direct = (await frank.api.thread.list.query()).find((thread) => thread.kind === 'direct' && thread.members.some((member) => member.username === person.name));
+  const direct = (await frank.api.thread.list.query()).find(
+    (thread) => thread.kind === 'direct' && thread.members.some((member) => member.username === person.name),
+  );
   await frank.api.message.send.mutate({ threadId: String(direct?.id), body: 'Yes, hello! How are you?' });
   await page.locator('.messages .message-body', { hasText: 'How are you?' }).waitFor();
 }
@@ -89,7 +91,7 @@ describe.each([
     expect(await findSeriousViolations(person.page)).toEqual([]);
   });
 
-  it('keeps the header\'s Log out on one line', async () => {
+  it("keeps the header's Log out on one line", async () => {
     expect(await person.page.getByRole('button', { name: 'Log out' }).evaluate(renderedLineCount)).toBe(1);
   });
 

@@ -18,7 +18,10 @@ export async function findSeriousViolations(page: Page): Promise<string[]> {
   // Evaluated through the devtools protocol rather than a <script> tag, which the app's CSP refuses.
   if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
   const results = await page.evaluate(
-    (tags) => (window as unknown as { axe: { run(context: Document, options: object): Promise<AxeResults> } }).axe.run(document, { runOnly: { type: 'tag', values: tags } }),
+    (tags) =>
+      (window as unknown as { axe: { run(context: Document, options: object): Promise<AxeResults> } }).axe.run(document, {
+        runOnly: { type: 'tag', values: tags },
+      }),
     WCAG_TAGS,
   );
   return results.violations

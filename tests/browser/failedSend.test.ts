@@ -6,7 +6,6 @@ import { waitFor } from '../helpers/waitFor.ts';
 import { launchChromium, openPerson, PASSWORD, type Person, screenshotFolder, signUpInBrowser } from './browserSession.ts';
 import { ensureWebBuild } from './webBuild.ts';
 
-
 let server: TestServer;
 let browser: Browser;
 let carol: Person;
@@ -48,7 +47,9 @@ afterAll(async () => {
 
 const composer = (page: Page) => page.getByRole('textbox', { name: /^Message / });
 const rows = (page: Page) =>
-  page.locator('.messages .message').evaluateAll((els) => els.map((el) => `${(el as HTMLElement).dataset.status}:${el.querySelector('.message-body')?.textContent}`));
+  page
+    .locator('.messages .message')
+    .evaluateAll((els) => els.map((el) => `${(el as HTMLElement).dataset.status}:${el.querySelector('.message-body')?.textContent}`));
 
 async function send(text: string) {
   await composer(carol.page).fill(text);
@@ -88,9 +89,7 @@ describe('a send that fails on the way', () => {
     // the person is quicker, sends the same clientId and gets that same message back.
     const retry = carol.page.locator('.message.is-failed').getByRole('button', { name: 'Retry' });
     if (await retry.isVisible()) await retry.click().catch(() => {});
-    await expect
-      .poll(() => rows(carol.page), { timeout: 10_000 })
-      .toEqual(['confirmed:first', 'confirmed:lost on the way', 'confirmed:answer lost']);
+    await expect.poll(() => rows(carol.page), { timeout: 10_000 }).toEqual(['confirmed:first', 'confirmed:lost on the way', 'confirmed:answer lost']);
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(daveSees.map((m) => m.body)).toEqual(['first', 'lost on the way', 'answer lost']);
     expect(carol.pageErrors).toEqual([]);

@@ -49,7 +49,6 @@ afterAll(async () => {
   await server?.close();
 });
 
-
 /** What is left of `budgetMs` since `started`; at least 1, because Playwright takes a timeout of 0 as none. */
 function leftOf(budgetMs: number, started: number): number {
   return Math.max(1, budgetMs - (Date.now() - started));

@@ -26,7 +26,6 @@ afterAll(async () => {
   await server?.close();
 });
 
-
 const composer = (page: Page) => page.getByRole('textbox', { name: /^Message / });
 const threadItem = (page: Page, title: string) => page.locator(`.thread-item[data-thread-title="${title}"]`);
 const typingLine = (page: Page) => page.locator('.typing-line');

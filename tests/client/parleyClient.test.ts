@@ -71,7 +71,9 @@ describe('createParleyClient', () => {
 
   it('reports NOT_FOUND for an unknown username', async () => {
     const { token } = await signUp(server.url, 'alice', PASSWORD);
-    const error = await connect(server.wsUrl, token).api.thread.getOrCreate.mutate({ username: 'nobody' }).catch((e: unknown) => e);
+    const error = await connect(server.wsUrl, token)
+      .api.thread.getOrCreate.mutate({ username: 'nobody' })
+      .catch((e: unknown) => e);
     expect(errorCodeOf(error)).toBe('NOT_FOUND');
   });
 

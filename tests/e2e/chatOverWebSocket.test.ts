@@ -164,7 +164,7 @@ describe('health', () => {
 });
 
 describe('sessions ended elsewhere', () => {
-  it('closes the sockets of a session deleted behind the server\'s back at the next sweep', async () => {
+  it("closes the sockets of a session deleted behind the server's back at the next sweep", async () => {
     const swept = await startTestServer({ env: { SESSION_SWEEP_MS: '100' } });
     try {
       const erin = await signUpOverHttp(swept.url, 'sweep-erin');

@@ -95,7 +95,11 @@ for (const provider of ['sqlite', 'postgresql'] as const) {
     it('answers frames that are not JSON and unknown procedures with errors, and keeps the socket', async () => {
       const notJson = await rawExchange(server, alice.token, '{this is not json');
       expect(notJson.reply).toMatchObject({ error: { data: { code: 'PARSE_ERROR' } } });
-      const unknown = await rawExchange(server, alice.token, JSON.stringify({ id: 1, method: 'query', params: { path: 'admin.dropAll', input: {} } }));
+      const unknown = await rawExchange(
+        server,
+        alice.token,
+        JSON.stringify({ id: 1, method: 'query', params: { path: 'admin.dropAll', input: {} } }),
+      );
       expect(unknown.reply).toMatchObject({ id: 1, error: { data: { code: 'NOT_FOUND' } } });
     });
 

@@ -76,9 +76,7 @@ describe('limits', () => {
     await signUpOverHttp(s.url, 'erin', 'the right password');
     const attacker = httpClient(s.url, { 'x-forwarded-for': '203.0.113.7, 10.0.0.1' });
     for (let i = 0; i < 10; i++) await failureOf(attacker.auth.logIn.mutate({ username: 'erin', password: `wrong guess ${i}` }));
-    expect((await failureOf(attacker.auth.logIn.mutate({ username: 'erin', password: 'the right password' })))?.code).toBe(
-      'TOO_MANY_REQUESTS',
-    );
+    expect((await failureOf(attacker.auth.logIn.mutate({ username: 'erin', password: 'the right password' })))?.code).toBe('TOO_MANY_REQUESTS');
     const erinAtHome = httpClient(s.url, { 'x-forwarded-for': '198.51.100.20' });
     expect((await erinAtHome.auth.logIn.mutate({ username: 'erin', password: 'the right password' })).user.username).toBe('erin');
   });
@@ -95,7 +93,7 @@ describe('limits', () => {
     expect(await outcome({ threadId: thread.id })).toMatchObject({ data: { code: 'TOO_MANY_REQUESTS' } });
   });
 
-  it('closes a user\'s socket past the per-user limit with 4429', async () => {
+  it("closes a user's socket past the per-user limit with 4429", async () => {
     const s = await server({ MAX_SOCKETS_PER_USER: '2' });
     const dave = await signUpOverHttp(s.url, 'dave');
     const open = [wsClient(s.wsUrl, dave.token), wsClient(s.wsUrl, dave.token)];

@@ -43,10 +43,13 @@ beforeAll(async () => {
   });
   createInterface({ input: cluster.stdout! }).on('line', (line) => output.push(line));
   createInterface({ input: cluster.stderr! }).on('line', (line) => output.push(line));
-  await vi.waitFor(() => {
-    if (cluster.exitCode !== null) throw new Error(`the cluster exited:\n${output.join('\n')}`);
-    expect(output.some((line) => line.startsWith('cluster ready: 2 processes'))).toBe(true);
-  }, { timeout: 45_000, interval: 100 });
+  await vi.waitFor(
+    () => {
+      if (cluster.exitCode !== null) throw new Error(`the cluster exited:\n${output.join('\n')}`);
+      expect(output.some((line) => line.startsWith('cluster ready: 2 processes'))).toBe(true);
+    },
+    { timeout: 45_000, interval: 100 },
+  );
 }, 60_000);
 
 afterAll(async () => {

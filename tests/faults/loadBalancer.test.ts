@@ -42,7 +42,7 @@ function exchange(port: number, text: string, expected: number): Promise<string>
   });
 }
 
-describe('the cluster script\'s load balancer', () => {
+describe("the cluster script's load balancer", () => {
   it('hands connections to the backends in turn and carries bytes both ways', async () => {
     const lb = await balancer([await namedBackend('a'), await namedBackend('b')]);
     const answers = [];

@@ -53,7 +53,12 @@ async function sendThroughOutages(mode: Exclude<FaultMode, 'forward'>, outageMs:
   const recorders = await scenario.recordOnBoth([one, two], thread);
   const senders: ThreadSender[] = [];
   // Back to back on four connections, so queries are in flight on the database link when it is cut.
-  for (const [server, token, label] of [[one, alice.token, 'alice@1'], [one, bob.token, 'bob@1'], [two, bob.token, 'bob@2'], [two, alice.token, 'alice@2']] as const) {
+  for (const [server, token, label] of [
+    [one, alice.token, 'alice@1'],
+    [one, bob.token, 'bob@1'],
+    [two, bob.token, 'bob@2'],
+    [two, alice.token, 'alice@2'],
+  ] as const) {
     const connection = wsClient(server.wsUrl, token);
     scenario.defer(() => connection.close());
     const sender = startThreadSender(connection.client, threadId, { label, pauseMs: 0, attemptTimeoutMs: PATIENCE_MS, retryDelayMs: 200 });
@@ -76,7 +81,10 @@ async function sendThroughOutages(mode: Exclude<FaultMode, 'forward'>, outageMs:
     const acceptedAtHeal = acceptedCount();
     const resumed = await vi
       .waitFor(() => expect(acceptedCount()).toBeGreaterThanOrEqual(acceptedAtHeal + 60), { timeout: 15_000 })
-      .then(() => true, () => false);
+      .then(
+        () => true,
+        () => false,
+      );
     if (!resumed) {
       stuck.push(`sends did not resume within 15 s of heal ${cut + 1} (${acceptedCount() - acceptedAtHeal} accepted)`);
       break;

@@ -71,10 +71,13 @@ describe('SIGTERM while clients listen and send', () => {
     const newSocket = await tryOpenSocket(draining.wsUrl);
 
     let movedAfterMs = 0;
-    await vi.waitFor(() => {
-      expect(clients.map((c) => c.currentUrl())).toEqual(Array(clients.length).fill(peer.wsUrl));
-      movedAfterMs = Date.now() - termAt;
-    }, { timeout: EXIT_BOUND_MS, interval: 10 });
+    await vi.waitFor(
+      () => {
+        expect(clients.map((c) => c.currentUrl())).toEqual(Array(clients.length).fill(peer.wsUrl));
+        movedAfterMs = Date.now() - termAt;
+      },
+      { timeout: EXIT_BOUND_MS, interval: 10 },
+    );
     const { code, afterMs } = await exit;
     const acceptedAtExit = acceptedCount();
     await vi.waitFor(() => expect(acceptedCount()).toBeGreaterThanOrEqual(acceptedAtExit + 60), { timeout: 10_000 });

@@ -27,7 +27,12 @@ function logged(server: ServerProcess, msg: string): Array<{ time: number }> {
 
 async function listenOnBoth(threadId: string, alice: string, bob: string): Promise<ThreadRecorder[]> {
   const recorders: ThreadRecorder[] = [];
-  for (const [server, token, label] of [[one, alice, 'alice@1'], [one, bob, 'bob@1'], [two, alice, 'alice@2'], [two, bob, 'bob@2']] as const) {
+  for (const [server, token, label] of [
+    [one, alice, 'alice@1'],
+    [one, bob, 'bob@1'],
+    [two, alice, 'alice@2'],
+    [two, bob, 'bob@2'],
+  ] as const) {
     const connection = wsClient(server.wsUrl, token);
     scenario.defer(() => connection.close());
     recorders.push(await recordThread(connection.client, threadId, label));
@@ -83,7 +88,16 @@ describe('a Redis connection killed while messages flow', () => {
       expect(await killRedisClientsNamed(scenario.redisUrl, `parley-publisher-${one.child.pid}`)).toBe(1);
       const firstSentAt = Date.now();
       const message = await sender.client.message.send.mutate({ threadId, body: `after kill ${n}`, clientId: `quiet-${n}` });
-      accepted.push({ clientId: `quiet-${n}`, id: message.id, seq: message.seq, sender: 'alice@1', attempts: 1, firstSentAt, acceptedAt: Date.now(), answeredAfterMs: Date.now() - firstSentAt });
+      accepted.push({
+        clientId: `quiet-${n}`,
+        id: message.id,
+        seq: message.seq,
+        sender: 'alice@1',
+        attempts: 1,
+        firstSentAt,
+        acceptedAt: Date.now(),
+        answeredAfterMs: Date.now() - firstSentAt,
+      });
       await new Promise((resolve) => setTimeout(resolve, 300)); // let the publisher reconnect for the next round
     }
     expect(logged(one, 'bus publish failed').length, 'no publish failed: the fault was not injected').toBeGreaterThan(failuresBefore);

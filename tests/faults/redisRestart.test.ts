@@ -63,9 +63,12 @@ describe('Redis restarted while messages flow', () => {
     const upAt = Date.now();
     await vi.waitFor(() => expect(recorders.every((r) => r.deliveries.length >= storedWhileDown)).toBe(true), { timeout: 15_000 });
     const caughtUpMs = Date.now() - upAt;
-    await vi.waitFor(async () => {
-      for (const server of servers) expect(await readiness(server)).toEqual({ status: 200, redis: true });
-    }, { timeout: 10_000 });
+    await vi.waitFor(
+      async () => {
+        for (const server of servers) expect(await readiness(server)).toEqual({ status: 200, redis: true });
+      },
+      { timeout: 10_000 },
+    );
 
     // The bus is the fast path again: messages sent now arrive without waiting for a gap.
     const after = [send(one, bob.token, 'bob@1-after'), send(two, alice.token, 'alice@2-after')];

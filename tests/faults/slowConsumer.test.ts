@@ -41,7 +41,11 @@ function residentMegabytes(pid: number): number {
 async function floodAThread(beforeFlood: (threadId: string, token: string) => Promise<void>, messages = MESSAGES) {
   const { alice, bob, threadId } = await scenario.createThread(listening);
   const recorders: ThreadRecorder[] = [];
-  for (const [token, label] of [[alice.token, 'alice'], [bob.token, 'bob'], [bob.token, 'bob-2']] as const) {
+  for (const [token, label] of [
+    [alice.token, 'alice'],
+    [bob.token, 'bob'],
+    [bob.token, 'bob-2'],
+  ] as const) {
     const connection = wsClient(listening.wsUrl, token);
     scenario.defer(() => connection.close());
     recorders.push(await recordThread(connection.client, threadId, label));

@@ -14,10 +14,7 @@ async function readStoredMessages(databaseUrl: string, threadId: string): Promis
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    const { rows } = await client.query<StoredMessage>(
-      'SELECT id, seq, "clientId" FROM "Message" WHERE "threadId" = $1 ORDER BY seq',
-      [threadId],
-    );
+    const { rows } = await client.query<StoredMessage>('SELECT id, seq, "clientId" FROM "Message" WHERE "threadId" = $1 ORDER BY seq', [threadId]);
     return rows;
   } finally {
     await client.end();
@@ -90,11 +87,16 @@ export async function expectEveryAcceptedMessageDeliveredOnceInOrder(input: {
   const stored = await readStoredMessages(input.databaseUrl, input.threadId);
   const lastSeq = stored.at(-1)?.seq ?? 0;
   const caughtUp = () => input.recorders.every((r) => r.deliveries.length >= stored.length && r.lastSeq() >= lastSeq);
-  await vi.waitFor(() => {
-    if (!caughtUp()) throw new Error('not caught up');
-  }, { timeout: input.timeoutMs ?? 15_000, interval: 50 }).catch(() => {
-    // The assertion below says what is missing.
-  });
+  await vi
+    .waitFor(
+      () => {
+        if (!caughtUp()) throw new Error('not caught up');
+      },
+      { timeout: input.timeoutMs ?? 15_000, interval: 50 },
+    )
+    .catch(() => {
+      // The assertion below says what is missing.
+    });
   await new Promise((resolve) => setTimeout(resolve, 300));
   expect(findDeliveryProblems({ stored, accepted: input.accepted, recorders: input.recorders })).toEqual([]);
   return { stored };

@@ -83,7 +83,12 @@ export async function openFaultScenario(options: { redisUrl?: string } = {}): Pr
     },
     async recordOnBoth([one, two], { alice, bob, threadId }) {
       const recorders: ThreadRecorder[] = [];
-      for (const [server, token, label] of [[one, alice.token, 'alice@1'], [one, bob.token, 'bob@1'], [two, alice.token, 'alice@2'], [two, bob.token, 'bob@2']] as const) {
+      for (const [server, token, label] of [
+        [one, alice.token, 'alice@1'],
+        [one, bob.token, 'bob@1'],
+        [two, alice.token, 'alice@2'],
+        [two, bob.token, 'bob@2'],
+      ] as const) {
         const connection = wsClient(server.wsUrl, token);
         deferred.push(() => connection.close());
         recorders.push(await recordThread(connection.client, threadId, label));
@@ -102,7 +107,9 @@ export async function openFaultScenario(options: { redisUrl?: string } = {}): Pr
       // Each step is bounded: a client still waiting on a server that never answers must not hold up the rest.
       const deadline = Date.now() + 15_000;
       for (const cleanup of deferred.splice(0).reverse()) {
-        const step = Promise.resolve().then(cleanup).catch(() => {});
+        const step = Promise.resolve()
+          .then(cleanup)
+          .catch(() => {});
         await Promise.race([step, sleep(Math.max(0, Math.min(5_000, deadline - Date.now())))]);
       }
       await Promise.all(servers.map(stopOrKill));

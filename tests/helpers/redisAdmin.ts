@@ -12,7 +12,14 @@ export async function killRedisClientsNamed(redisUrl: string, name: string): Pro
     const list = (await admin.client('LIST')) as string;
     const ids = list
       .split('\n')
-      .map((line) => Object.fromEntries(line.trim().split(' ').map((field) => field.split('=') as [string, string])))
+      .map((line) =>
+        Object.fromEntries(
+          line
+            .trim()
+            .split(' ')
+            .map((field) => field.split('=') as [string, string]),
+        ),
+      )
       .filter((fields) => fields.name === name)
       .map((fields) => fields.id as string);
     let killed = 0;

@@ -2,15 +2,7 @@ import { randomUUID } from 'node:crypto';
 import RedisMock from 'ioredis-mock';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
-import {
-  appRouter,
-  createCallerFactory,
-  createContext,
-  type Clock,
-  type Database,
-  type Deps,
-  type SessionUser,
-} from '@parley/api';
+import { appRouter, createCallerFactory, createContext, type Clock, type Database, type Deps, type SessionUser } from '@parley/api';
 import { createSession } from '@parley/api/auth/session';
 import { createRedisEventBus } from '@parley/api/bus/redisEventBus';
 import { createDeps } from '@parley/api/createDeps';
@@ -75,7 +67,14 @@ export async function createTestDeps(options: { databaseUrl?: string; redisUrl?:
     presence,
     logger,
     clock,
-    config: { cookieSecure: false, trustProxy: false, trustProxyHops: 1, sessionMaxAgeMs: 30 * DAY_MS, maxSessionsPerUser: 50, maxSubscriptionsPerSocket: 100 },
+    config: {
+      cookieSecure: false,
+      trustProxy: false,
+      trustProxyHops: 1,
+      sessionMaxAgeMs: 30 * DAY_MS,
+      maxSessionsPerUser: 50,
+      maxSubscriptionsPerSocket: 100,
+    },
     // In-process tests sign many people up from one "address"; tests/security attacks the limits over HTTP.
     rateLimits: { ...DEFAULT_RATE_LIMITS, ...GENEROUS_ADDRESS_LIMITS },
     passwordHashing: { concurrency: 2, maxQueued: 1000 },

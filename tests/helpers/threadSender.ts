@@ -68,14 +68,26 @@ export function startThreadSender(client: ApiClient, threadId: string, options: 
       for (let attempt = 1; ; attempt++) {
         const startedAt = Date.now();
         try {
-          const message = await client.message.send.mutate(
-            { threadId, body: body(n), clientId },
-            { signal: AbortSignal.timeout(attemptTimeoutMs) },
-          );
-          accepted.push({ clientId, id: message.id, seq: message.seq, sender: label, attempts: attempt, firstSentAt, acceptedAt: Date.now(), answeredAfterMs: Date.now() - startedAt });
+          const message = await client.message.send.mutate({ threadId, body: body(n), clientId }, { signal: AbortSignal.timeout(attemptTimeoutMs) });
+          accepted.push({
+            clientId,
+            id: message.id,
+            seq: message.seq,
+            sender: label,
+            attempts: attempt,
+            firstSentAt,
+            acceptedAt: Date.now(),
+            answeredAfterMs: Date.now() - startedAt,
+          });
           break;
         } catch (error) {
-          failures.push({ clientId, sender: label, startedAt, failedAfterMs: Date.now() - startedAt, ...describeError(error, startedAt, attemptTimeoutMs) });
+          failures.push({
+            clientId,
+            sender: label,
+            startedAt,
+            failedAfterMs: Date.now() - startedAt,
+            ...describeError(error, startedAt, attemptTimeoutMs),
+          });
           if (isStopping) break;
           await sleep(Math.max(retryDelayMs, retryAfterMs(error)));
         }

@@ -41,9 +41,7 @@ describe('two server processes on PostgreSQL and Redis', () => {
     // Alice and a second client of Bob's on process one send concurrently, so seqs interleave across senders.
     const bobOnOne = wsClient(one.wsUrl, bob.token);
     await Promise.all(
-      Array.from({ length: 150 }, (_, i) =>
-        (i % 3 === 0 ? bobOnOne : aliceWs).client.message.send.mutate({ threadId: thread.id, body: `m${i}` }),
-      ),
+      Array.from({ length: 150 }, (_, i) => (i % 3 === 0 ? bobOnOne : aliceWs).client.message.send.mutate({ threadId: thread.id, body: `m${i}` })),
     );
     await vi.waitFor(() => expect(received.length).toBeGreaterThanOrEqual(150), { timeout: 15_000 });
     await new Promise((r) => setTimeout(r, 200));
@@ -59,7 +57,7 @@ describe('two server processes on PostgreSQL and Redis', () => {
     await bobOnOne.close();
   });
 
-  it('logging out through one process closes that session\'s sockets on the other', async () => {
+  it("logging out through one process closes that session's sockets on the other", async () => {
     const [one, two] = servers as [ServerProcess, ServerProcess];
     const carol = await signUpOverHttp(one.url, 'carol');
     const carolOnTwo = wsClient(two.wsUrl, carol.token);

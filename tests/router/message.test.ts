@@ -36,9 +36,7 @@ describe('message.send', () => {
 
   it('hands out unique, gapless seqs to concurrent senders', async () => {
     const { alice, bob, thread } = await aliceAndBob();
-    const sent = await Promise.all(
-      Array.from({ length: 40 }, (_, i) => (i % 2 ? alice : bob).message.send({ threadId: thread.id, body: `m${i}` })),
-    );
+    const sent = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? alice : bob).message.send({ threadId: thread.id, body: `m${i}` })));
     expect(sent.map((m) => m.seq).sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
   });
 

@@ -27,7 +27,10 @@ describe('message.send on PostgreSQL', () => {
       Array.from({ length: 90 }, (_, i) => alice.message.send({ threadId: threads[i % 3]!.id, body: `m${i}`, clientId: `c${i}` })),
     );
     for (const thread of threads) {
-      const seqs = sent.filter((m) => m.threadId === thread.id).map((m) => m.seq).sort((a, b) => a - b);
+      const seqs = sent
+        .filter((m) => m.threadId === thread.id)
+        .map((m) => m.seq)
+        .sort((a, b) => a - b);
       expect(seqs).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
       const page = await alice.message.list({ threadId: thread.id, limit: 100 });
       expect(page.messages.map((m) => m.seq)).toEqual(seqs);

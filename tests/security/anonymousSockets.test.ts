@@ -50,11 +50,13 @@ describe('anonymous sockets from one address', () => {
     const closed = closeOf(first);
     first.close();
     await closed;
-    await expect.poll(async () => {
-      const next = await openAnonymous();
-      if ('socket' in next) next.socket.close();
-      return 'socket' in next;
-    }).toBe(true);
+    await expect
+      .poll(async () => {
+        const next = await openAnonymous();
+        if ('socket' in next) next.socket.close();
+        return 'socket' in next;
+      })
+      .toBe(true);
     for (const socket of sockets.slice(1)) socket!.close();
     expect((await refusalsByReason(`${server.url}/metrics`, METRICS_TOKEN)).sockets_per_address).toBeGreaterThanOrEqual(1);
     expect(server.logs.some((line) => line.includes('"reason":"sockets_per_address"') && line.includes('"address":"127.0.0.1"'))).toBe(true);

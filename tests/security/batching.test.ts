@@ -71,7 +71,11 @@ describe('batch size limits', () => {
   });
 
   it('answers a WebSocket frame of 5,000 calls with refusals only, running none of them', async () => {
-    const calls = Array.from({ length: 5000 }, (_, i) => ({ id: i + 1, method: 'mutation', params: { path: 'thread.createGroup', input: { usernames: [] } } }));
+    const calls = Array.from({ length: 5000 }, (_, i) => ({
+      id: i + 1,
+      method: 'mutation',
+      params: { path: 'thread.createGroup', input: { usernames: [] } },
+    }));
     const answers = await sendFrame(JSON.stringify(calls));
     expect(answers.length).toBeGreaterThan(0);
     expect(answers.every((answer) => answer.error?.data?.code === 'BAD_REQUEST')).toBe(true);

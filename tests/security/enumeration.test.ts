@@ -39,7 +39,12 @@ describe('a signed-in stranger probing for what exists', () => {
     const s = await server();
     const mallory = await signUpOverHttp(s.url, 'mallory');
     await signUpOverHttp(s.url, 'alice');
-    const answer = await postProcedure(s.url, 'thread.createGroup', { usernames: ['alice', 'ghost', 'phantom'] }, { authorization: `Bearer ${mallory.token}` });
+    const answer = await postProcedure(
+      s.url,
+      'thread.createGroup',
+      { usernames: ['alice', 'ghost', 'phantom'] },
+      { authorization: `Bearer ${mallory.token}` },
+    );
     expect(answer.code).toBe('NOT_FOUND');
     expect(answer.message).not.toMatch(/alice|ghost|phantom/);
   });

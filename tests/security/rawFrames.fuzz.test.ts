@@ -13,18 +13,35 @@ const frame: fc.Arbitrary<string | Buffer> = fc.oneof(
   fc.string({ maxLength: 200 }), // mostly malformed JSON
   fc.json({ maxDepth: 4 }),
   fc.uint8Array({ maxLength: 512 }).map((bytes) => Buffer.from(bytes)), // binary frames
-  fc.record({
-    id: fc.oneof(fc.integer(), fc.constant(Number.MAX_SAFE_INTEGER), fc.constant(1e308), fc.string({ maxLength: 5000 }), fc.constant(null), fc.anything()),
-    jsonrpc: fc.option(fc.constant('2.0')),
-    method: fc.oneof(fc.constantFrom(...METHODS), fc.anything()),
-    params: fc.oneof(
-      fc.record({ path: fc.oneof(fc.constantFrom(...PROCEDURES), fc.string()), input: fc.anything(), lastEventId: fc.option(fc.string()) }, { requiredKeys: [] }),
-      fc.anything(),
-    ),
-  }, { requiredKeys: [] }).map((message) => JSON.stringify(message)),
+  fc
+    .record(
+      {
+        id: fc.oneof(
+          fc.integer(),
+          fc.constant(Number.MAX_SAFE_INTEGER),
+          fc.constant(1e308),
+          fc.string({ maxLength: 5000 }),
+          fc.constant(null),
+          fc.anything(),
+        ),
+        jsonrpc: fc.option(fc.constant('2.0')),
+        method: fc.oneof(fc.constantFrom(...METHODS), fc.anything()),
+        params: fc.oneof(
+          fc.record(
+            { path: fc.oneof(fc.constantFrom(...PROCEDURES), fc.string()), input: fc.anything(), lastEventId: fc.option(fc.string()) },
+            { requiredKeys: [] },
+          ),
+          fc.anything(),
+        ),
+      },
+      { requiredKeys: [] },
+    )
+    .map((message) => JSON.stringify(message)),
   // Nested and oversized batches.
   fc.array(fc.oneof(fc.anything(), fc.array(fc.anything(), { maxLength: 3 })), { maxLength: 40 }).map((batch) => JSON.stringify(batch)),
-  fc.integer({ min: 1000, max: 200_000 }).map((size) => JSON.stringify({ id: 1, method: 'mutation', params: { path: 'message.send', input: { threadId: 'x', body: 'x'.repeat(size) } } })),
+  fc
+    .integer({ min: 1000, max: 200_000 })
+    .map((size) => JSON.stringify({ id: 1, method: 'mutation', params: { path: 'message.send', input: { threadId: 'x', body: 'x'.repeat(size) } } })),
 );
 
 let server: ServerProcess;

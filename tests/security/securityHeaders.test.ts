@@ -12,7 +12,13 @@ afterAll(async () => {
 });
 
 function directives(csp: string | null): Map<string, string> {
-  return new Map((csp ?? '').split(';').map((d) => d.trim()).filter(Boolean).map((d) => [d.split(' ')[0]!, d.slice(d.indexOf(' ') + 1)]));
+  return new Map(
+    (csp ?? '')
+      .split(';')
+      .map((d) => d.trim())
+      .filter(Boolean)
+      .map((d) => [d.split(' ')[0]!, d.slice(d.indexOf(' ') + 1)]),
+  );
 }
 
 /** A GET with any Host header (fetch would replace it with the URL's). */

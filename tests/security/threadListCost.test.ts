@@ -39,7 +39,11 @@ describe('thread.list on a 100,000-message database', () => {
       threadId,
       alice.user.id,
     );
-    await db.$executeRawUnsafe(`UPDATE "Thread" SET "lastSeq" = ?, "lastMessageAt" = '2026-12-01T00:00:00.000+00:00' WHERE "id" = ?`, MESSAGES, threadId);
+    await db.$executeRawUnsafe(
+      `UPDATE "Thread" SET "lastSeq" = ?, "lastMessageAt" = '2026-12-01T00:00:00.000+00:00' WHERE "id" = ?`,
+      MESSAGES,
+      threadId,
+    );
 
     const list = (await getProcedure(s.url, 'thread.list', {}, as)).data as Array<{ id: string; lastMessage: { seq: number } | null }>;
     expect(list.find((t) => t.id === threadId)?.lastMessage?.seq).toBe(MESSAGES);
@@ -50,11 +54,15 @@ describe('thread.list on a 100,000-message database', () => {
     const lastPlan = await detailsOf(lastMessagesSql('sqlite'), JSON.stringify([threadId]));
     const messageReads = lastPlan.filter((d) => /^(SEARCH|SCAN) (l|m)\b/.test(d));
     expect(messageReads, lastPlan.join('\n')).toHaveLength(2);
-    for (const detail of messageReads) expect(detail, lastPlan.join('\n')).toMatch(/^SEARCH (l|m) USING (COVERING INDEX Message_threadId_seq_key|INTEGER PRIMARY KEY)/);
+    for (const detail of messageReads)
+      expect(detail, lastPlan.join('\n')).toMatch(/^SEARCH (l|m) USING (COVERING INDEX Message_threadId_seq_key|INTEGER PRIMARY KEY)/);
     // The page itself never touches "Message", and reaches every table through an index.
     const pagePlan = await detailsOf(threadPageSql('sqlite', true), alice.user.id, alice.user.id, threadId, 50);
     expect(pagePlan.join('\n')).not.toMatch(/Message/);
-    expect(pagePlan.filter((d) => /^SCAN /.test(d)), pagePlan.join('\n')).toEqual([]);
+    expect(
+      pagePlan.filter((d) => /^SCAN /.test(d)),
+      pagePlan.join('\n'),
+    ).toEqual([]);
   });
 
   it('PostgreSQL: reads a bounded number of Message rows and buffers, however many messages there are', async () => {
@@ -82,7 +90,9 @@ describe('thread.list on a 100,000-message database', () => {
       expect(node['Node Type'], JSON.stringify(rows[0]['QUERY PLAN'])).toMatch(/Index/);
       expect(Number(node['Actual Rows'])).toBeLessThanOrEqual(1);
     }
-    expect(Number(rows[0]['QUERY PLAN'][0].Plan['Shared Hit Blocks'] ?? 0) + Number(rows[0]['QUERY PLAN'][0].Plan['Shared Read Blocks'] ?? 0)).toBeLessThan(50);
+    expect(
+      Number(rows[0]['QUERY PLAN'][0].Plan['Shared Hit Blocks'] ?? 0) + Number(rows[0]['QUERY PLAN'][0].Plan['Shared Read Blocks'] ?? 0),
+    ).toBeLessThan(50);
   });
 });
 

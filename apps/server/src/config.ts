@@ -3,90 +3,105 @@ import { DEFAULT_RATE_LIMITS } from '@parley/api/limits/rateLimits';
 
 const booleanish = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
-const envSchema = z.object({
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  HOST: z.string().min(1).default('0.0.0.0'),
-  DATABASE_URL: z
-    .string()
-    .regex(/^(file:|postgres(ql)?:\/\/)/, 'must be a file: URL (embedded SQLite) or a postgres:// URL')
-    .default('file:./data/parley.db'),
-  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
-  REDIS_URL: z
-    .string()
-    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
-    .optional(),
-  REDIS_PREFIX: z.string().min(1).default('parley:'),
-  ALLOWED_ORIGINS: z
-    .string()
-    .optional()
-    .transform((value, ctx) => {
-      if (value === undefined || value.trim() === '') return undefined;
-      const origins = value.split(',').map((o) => o.trim()).filter(Boolean);
-      for (const origin of origins) {
-        if (!/^https?:\/\/[^/\s]+$/.test(origin)) {
-          ctx.addIssue({ code: 'custom', message: `"${origin}" is not an origin like https://chat.example.com` });
+const envSchema = z
+  .object({
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    DATABASE_URL: z
+      .string()
+      .regex(/^(file:|postgres(ql)?:\/\/)/, 'must be a file: URL (embedded SQLite) or a postgres:// URL')
+      .default('file:./data/parley.db'),
+    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+    REDIS_URL: z
+      .string()
+      .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+      .optional(),
+    REDIS_PREFIX: z.string().min(1).default('parley:'),
+    ALLOWED_ORIGINS: z
+      .string()
+      .optional()
+      .transform((value, ctx) => {
+        if (value === undefined || value.trim() === '') return undefined;
+        const origins = value
+          .split(',')
+          .map((o) => o.trim())
+          .filter(Boolean);
+        for (const origin of origins) {
+          if (!/^https?:\/\/[^/\s]+$/.test(origin)) {
+            ctx.addIssue({ code: 'custom', message: `"${origin}" is not an origin like https://chat.example.com` });
+          }
         }
-      }
-      return origins;
-    }),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  LOG_PRETTY: z
-    .enum(['auto', 'true', 'false', '1', '0'])
-    .default('auto')
-    .transform((v): boolean | 'auto' => (v === 'auto' ? 'auto' : v === 'true' || v === '1')),
-  TRUST_PROXY: booleanish.default(false),
-  TRUST_PROXY_HOPS: z.coerce.number().int().min(1).max(10).default(1),
-  COOKIE_SECURE: z
-    .enum(['auto', 'true', 'false'])
-    .default('auto')
-    .transform((v): boolean | 'auto' => (v === 'auto' ? 'auto' : v === 'true')),
-  STATIC_DIR: z.string().optional(),
-  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
-  SESSION_SWEEP_MS: z.coerce.number().int().min(100).default(60_000),
-  SEND_RATE_PER_SECOND: z.coerce.number().int().min(1).default(DEFAULT_RATE_LIMITS.sendPerSecond),
-  SEND_BURST: z.coerce.number().int().min(0).default(DEFAULT_RATE_LIMITS.sendBurst),
-  LOGIN_FAILURES_PER_USERNAME_AND_ADDRESS: z.coerce.number().int().min(1).default(DEFAULT_RATE_LIMITS.loginFailuresPerUsernameAndAddress),
-  LOGIN_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).default(DEFAULT_RATE_LIMITS.loginFailuresPerAddress),
-  LOGIN_FAILURES_BEFORE_USERNAME_SLOWDOWN: z.coerce.number().int().min(1).default(DEFAULT_RATE_LIMITS.loginFailuresBeforeUsernameSlowdown),
-  LOGIN_SLOWED_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(DEFAULT_RATE_LIMITS.loginSlowedIntervalSeconds),
-  LOGIN_PER_ADDRESS_PER_MINUTE: z.coerce.number().int().min(1).default(DEFAULT_RATE_LIMITS.loginsPerAddressPerMinute),
-  SIGNUP_PER_ADDRESS_PER_HOUR: z.coerce.number().int().min(1).default(DEFAULT_RATE_LIMITS.signUpsPerAddressPerHour),
-  USERNAME_LOOKUPS_PER_MINUTE: z.coerce.number().int().min(1).default(DEFAULT_RATE_LIMITS.usernameLookupsPerMinute),
-  PASSWORD_HASH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
-  PASSWORD_HASH_QUEUE_LENGTH: z.coerce.number().int().min(0).default(32),
-  MAX_SESSIONS_PER_USER: z.coerce.number().int().min(1).default(50),
-  SESSION_MAX_AGE_DAYS: z.coerce.number().min(0.001).default(30),
-  MAX_SOCKETS_PER_USER: z.coerce.number().int().min(1).default(20),
-  MAX_SUBSCRIPTIONS_PER_SOCKET: z.coerce.number().int().min(1).default(100),
-  MAX_SOCKET_BUFFER_BYTES: z.coerce.number().int().min(1024).default(4 * 1024 * 1024),
-  WS_MAX_PAYLOAD_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
-  // The open-internet surface (SECURITY.md): batch sizes, sockets per address, slow clients, /metrics.
-  MAX_BATCH_SIZE: z.coerce.number().int().min(1).default(10),
-  // Larger than MAX_BATCH_SIZE: the tRPC client sends every call made in one tick as one frame.
-  WS_MAX_BATCH_SIZE: z.coerce.number().int().min(1).default(500),
-  MAX_SOCKETS_PER_ADDRESS: z.coerce.number().int().min(1).default(50),
-  WS_AUTH_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
-  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
-  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
-  HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
-  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters (it guards /metrics)').optional(),
-  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
-  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
-  PRESENCE_HEARTBEAT_MS: z.coerce.number().int().min(100).default(5000),
-  PRESENCE_TIMEOUT_MS: z.coerce.number().int().min(300).default(15_000),
-  PRESENCE_OFFLINE_GRACE_MS: z.coerce.number().int().min(0).default(3000),
-}).refine((env) => env.PRESENCE_TIMEOUT_MS >= 2 * env.PRESENCE_HEARTBEAT_MS, {
-  // One late heartbeat (a GC pause, a slow Redis) must not make a live process look dead.
-  message: 'must be at least twice PRESENCE_HEARTBEAT_MS',
-  path: ['PRESENCE_TIMEOUT_MS'],
-}).refine((env) => env.WS_MAX_BATCH_SIZE >= env.MAX_SUBSCRIPTIONS_PER_SOCKET, {
-  // The tRPC client resends every subscription of a socket in one frame when it reconnects.
-  message: 'must be at least MAX_SUBSCRIPTIONS_PER_SOCKET',
-  path: ['WS_MAX_BATCH_SIZE'],
-}).refine((env) => env.HTTP_HEADERS_TIMEOUT_MS <= env.HTTP_REQUEST_TIMEOUT_MS, {
-  message: 'must not be more than HTTP_REQUEST_TIMEOUT_MS',
-  path: ['HTTP_HEADERS_TIMEOUT_MS'],
-});
+        return origins;
+      }),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    LOG_PRETTY: z
+      .enum(['auto', 'true', 'false', '1', '0'])
+      .default('auto')
+      .transform((v): boolean | 'auto' => (v === 'auto' ? 'auto' : v === 'true' || v === '1')),
+    TRUST_PROXY: booleanish.default(false),
+    TRUST_PROXY_HOPS: z.coerce.number().int().min(1).max(10).default(1),
+    COOKIE_SECURE: z
+      .enum(['auto', 'true', 'false'])
+      .default('auto')
+      .transform((v): boolean | 'auto' => (v === 'auto' ? 'auto' : v === 'true')),
+    STATIC_DIR: z.string().optional(),
+    SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+    SESSION_SWEEP_MS: z.coerce.number().int().min(100).default(60_000),
+    SEND_RATE_PER_SECOND: z.coerce.number().int().min(1).default(DEFAULT_RATE_LIMITS.sendPerSecond),
+    SEND_BURST: z.coerce.number().int().min(0).default(DEFAULT_RATE_LIMITS.sendBurst),
+    LOGIN_FAILURES_PER_USERNAME_AND_ADDRESS: z.coerce.number().int().min(1).default(DEFAULT_RATE_LIMITS.loginFailuresPerUsernameAndAddress),
+    LOGIN_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).default(DEFAULT_RATE_LIMITS.loginFailuresPerAddress),
+    LOGIN_FAILURES_BEFORE_USERNAME_SLOWDOWN: z.coerce.number().int().min(1).default(DEFAULT_RATE_LIMITS.loginFailuresBeforeUsernameSlowdown),
+    LOGIN_SLOWED_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(DEFAULT_RATE_LIMITS.loginSlowedIntervalSeconds),
+    LOGIN_PER_ADDRESS_PER_MINUTE: z.coerce.number().int().min(1).default(DEFAULT_RATE_LIMITS.loginsPerAddressPerMinute),
+    SIGNUP_PER_ADDRESS_PER_HOUR: z.coerce.number().int().min(1).default(DEFAULT_RATE_LIMITS.signUpsPerAddressPerHour),
+    USERNAME_LOOKUPS_PER_MINUTE: z.coerce.number().int().min(1).default(DEFAULT_RATE_LIMITS.usernameLookupsPerMinute),
+    PASSWORD_HASH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+    PASSWORD_HASH_QUEUE_LENGTH: z.coerce.number().int().min(0).default(32),
+    MAX_SESSIONS_PER_USER: z.coerce.number().int().min(1).default(50),
+    SESSION_MAX_AGE_DAYS: z.coerce.number().min(0.001).default(30),
+    MAX_SOCKETS_PER_USER: z.coerce.number().int().min(1).default(20),
+    MAX_SUBSCRIPTIONS_PER_SOCKET: z.coerce.number().int().min(1).default(100),
+    MAX_SOCKET_BUFFER_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .default(4 * 1024 * 1024),
+    WS_MAX_PAYLOAD_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .default(1024 * 1024),
+    // The open-internet surface (SECURITY.md): batch sizes, sockets per address, slow clients, /metrics.
+    MAX_BATCH_SIZE: z.coerce.number().int().min(1).default(10),
+    // Larger than MAX_BATCH_SIZE: the tRPC client sends every call made in one tick as one frame.
+    WS_MAX_BATCH_SIZE: z.coerce.number().int().min(1).default(500),
+    MAX_SOCKETS_PER_ADDRESS: z.coerce.number().int().min(1).default(50),
+    WS_AUTH_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
+    HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+    HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
+    HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
+    METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters (it guards /metrics)').optional(),
+    METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+    METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+    PRESENCE_HEARTBEAT_MS: z.coerce.number().int().min(100).default(5000),
+    PRESENCE_TIMEOUT_MS: z.coerce.number().int().min(300).default(15_000),
+    PRESENCE_OFFLINE_GRACE_MS: z.coerce.number().int().min(0).default(3000),
+  })
+  .refine((env) => env.PRESENCE_TIMEOUT_MS >= 2 * env.PRESENCE_HEARTBEAT_MS, {
+    // One late heartbeat (a GC pause, a slow Redis) must not make a live process look dead.
+    message: 'must be at least twice PRESENCE_HEARTBEAT_MS',
+    path: ['PRESENCE_TIMEOUT_MS'],
+  })
+  .refine((env) => env.WS_MAX_BATCH_SIZE >= env.MAX_SUBSCRIPTIONS_PER_SOCKET, {
+    // The tRPC client resends every subscription of a socket in one frame when it reconnects.
+    message: 'must be at least MAX_SUBSCRIPTIONS_PER_SOCKET',
+    path: ['WS_MAX_BATCH_SIZE'],
+  })
+  .refine((env) => env.HTTP_HEADERS_TIMEOUT_MS <= env.HTTP_REQUEST_TIMEOUT_MS, {
+    message: 'must not be more than HTTP_REQUEST_TIMEOUT_MS',
+    path: ['HTTP_HEADERS_TIMEOUT_MS'],
+  });
 
 export type Config = ReturnType<typeof toConfig>;
 

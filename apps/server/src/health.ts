@@ -8,9 +8,6 @@ export interface HealthReport {
 
 /** Asks the database and (when configured) Redis whether they answer, without throwing. */
 export async function checkHealth(database: Database, bus: EventBus, hasRedis: boolean): Promise<HealthReport> {
-  const [db, redis] = await Promise.all([
-    database.ping(),
-    hasRedis ? bus.isHealthy().catch(() => false) : Promise.resolve(null),
-  ]);
+  const [db, redis] = await Promise.all([database.ping(), hasRedis ? bus.isHealthy().catch(() => false) : Promise.resolve(null)]);
   return { database: db, redis };
 }

@@ -22,10 +22,7 @@ async function main(): Promise<void> {
 
   const parley = await createParley({ config, logger, migrationsDir: `${repoRoot}prisma/migrations` });
   const url = await parley.listen();
-  logger.info(
-    { url, database: parley.deps.dbProvider, bus: config.redisUrl ? 'redis' : 'in-process' },
-    `Parley listening on ${url}`,
-  );
+  logger.info({ url, database: parley.deps.dbProvider, bus: config.redisUrl ? 'redis' : 'in-process' }, `Parley listening on ${url}`);
 
   let stopping = false;
   const stop = (signal: string) => {

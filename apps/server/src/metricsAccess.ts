@@ -24,10 +24,13 @@ export function createMetricsAccess(config: MetricsAccessConfig, metrics: Pick<M
     res.writeHead(200, { 'content-type': metrics.registry.contentType, 'cache-control': 'no-store' });
     res.end(await metrics.registry.metrics());
   };
-  const privateServer = config.port === undefined ? null : createServer((req, res) => {
-    if ((req.url ?? '/').split('?')[0] === '/metrics' && req.method === 'GET') return void serve(res);
-    sendJson(res, 404, { error: 'Not Found' });
-  });
+  const privateServer =
+    config.port === undefined
+      ? null
+      : createServer((req, res) => {
+          if ((req.url ?? '/').split('?')[0] === '/metrics' && req.method === 'GET') return void serve(res);
+          sendJson(res, 404, { error: 'Not Found' });
+        });
 
   return {
     /** Answers GET /metrics on the public port. */

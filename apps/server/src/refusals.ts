@@ -3,12 +3,7 @@ import type { Logger } from 'pino';
 
 /** Why the transport turned a caller away; the `reason` label of parley_refusals_total. */
 export type RefusalReason =
-  | 'batch_too_large'
-  | 'frame_too_large'
-  | 'http_subscription'
-  | 'sockets_per_address'
-  | 'socket_auth_timeout'
-  | 'metrics_unauthorized';
+  'batch_too_large' | 'frame_too_large' | 'http_subscription' | 'sockets_per_address' | 'socket_auth_timeout' | 'metrics_unauthorized';
 
 export type RecordRefusal = (reason: RefusalReason, address: string, details?: Record<string, string | number>) => void;
 

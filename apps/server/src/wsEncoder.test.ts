@@ -27,7 +27,10 @@ describe('the fan-out WebSocket encoder', () => {
     const result: Record<string, unknown> = { type: 'data', data: null };
     result.id = '3';
     result.data = { id: '3', data: message };
-    for (const reply of [{ id: 9, jsonrpc: '2.0', result }, { id: 'x', jsonrpc: undefined, result }]) {
+    for (const reply of [
+      { id: 9, jsonrpc: '2.0', result },
+      { id: 'x', jsonrpc: undefined, result },
+    ]) {
       expect(JSON.parse(String(encoder.encode(reply)))).toEqual(JSON.parse(JSON.stringify(reply)));
     }
   });

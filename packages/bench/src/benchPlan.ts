@@ -31,12 +31,21 @@ export interface BenchPlan {
 // Bounds per step: a saturated server is reported as such rather than waited for.
 const drain = { idleGraceMs: 3000, maxDrainMs: 10_000 };
 
-
 /** The reference sizes: `full` is the issue's scenario (~6 minutes), `quick` a smoke check (~1 minute), `tiny` the test's. */
 export function planFor(size: BenchSize): BenchPlan {
   const shape =
     size === 'full'
-      ? { threads: 100, members: 10, rates: [5, 10, 15, 20, 30, 50], clusterRates: [10, 20, 50], stepMs: 10_000, idle: 5000, outageRate: 5, outageRunMs: 10_000, groups: 10 }
+      ? {
+          threads: 100,
+          members: 10,
+          rates: [5, 10, 15, 20, 30, 50],
+          clusterRates: [10, 20, 50],
+          stepMs: 10_000,
+          idle: 5000,
+          outageRate: 5,
+          outageRunMs: 10_000,
+          groups: 10,
+        }
       : size === 'quick'
         ? { threads: 20, members: 5, rates: [10, 40], clusterRates: [40], stepMs: 2500, idle: 400, outageRate: 10, outageRunMs: 5000, groups: 4 }
         : { threads: 3, members: 3, rates: [10], clusterRates: [10], stepMs: 1500, idle: 20, outageRate: 10, outageRunMs: 4000, groups: 2 };

@@ -32,7 +32,9 @@ async function main(): Promise<number> {
   const written = await writeResults(report, resultsDir);
   console.log(`\n${renderMarkdownReport(report)}\n`);
   const shown = (p: string) => relative(repoRoot, p);
-  console.log(`Results: ${shown(written.json)} (also ${shown(written.latestJson)}), chart: ${shown(written.chart)}, table: ${shown(written.markdown)}`);
+  console.log(
+    `Results: ${shown(written.json)} (also ${shown(written.latestJson)}), chart: ${shown(written.chart)}, table: ${shown(written.markdown)}`,
+  );
   if (plan.profileDir) {
     const summaryFile = `${plan.profileDir}/summary.md`;
     writeFileSync(summaryFile, summarizeStepProfiles(report, plan.profileDir));

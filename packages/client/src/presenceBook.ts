@@ -11,7 +11,12 @@ export class PresenceBook {
   apply(presence: UserPresence): boolean {
     const known = this.#byUser.get(presence.userId);
     if (known && known.version >= presence.version) return false;
-    this.#byUser.set(presence.userId, { userId: presence.userId, online: presence.online, version: presence.version, lastSeenAt: presence.lastSeenAt });
+    this.#byUser.set(presence.userId, {
+      userId: presence.userId,
+      online: presence.online,
+      version: presence.version,
+      lastSeenAt: presence.lastSeenAt,
+    });
     return true;
   }
 

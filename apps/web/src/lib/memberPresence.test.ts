@@ -5,7 +5,10 @@ const me = { id: 'me', username: 'carol' };
 const member = (id: string) => ({ id, username: id });
 const group = { members: [member('me'), member('dave'), member('erin'), member('finn')] };
 const notes = { members: [member('me')] };
-const onlineAre = (...ids: string[]) => (userId: string) => ids.includes(userId);
+const onlineAre =
+  (...ids: string[]) =>
+  (userId: string) =>
+    ids.includes(userId);
 
 describe('onlineMemberCount', () => {
   it('counts me as online along with the others who are', () => {

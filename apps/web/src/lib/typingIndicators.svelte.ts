@@ -28,10 +28,13 @@ export class TypingIndicators {
     clearTimeout(this.#expiryTimer);
     const next = this.#state.nextExpiry(Date.now());
     if (next === null) return;
-    this.#expiryTimer = setTimeout(() => {
-      this.#revision++;
-      this.#scheduleExpiry();
-    }, next - Date.now() + 10);
+    this.#expiryTimer = setTimeout(
+      () => {
+        this.#revision++;
+        this.#scheduleExpiry();
+      },
+      next - Date.now() + 10,
+    );
   }
 }
 

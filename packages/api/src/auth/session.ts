@@ -54,10 +54,7 @@ export async function createSession(
 }
 
 /** The session and user a token belongs to, or null when it is malformed, unknown, wrong or expired. */
-export async function validateSessionToken(
-  deps: SessionDeps,
-  token: string,
-): Promise<{ session: ValidSession; user: SessionUser } | null> {
+export async function validateSessionToken(deps: SessionDeps, token: string): Promise<{ session: ValidSession; user: SessionUser } | null> {
   const [id, secret, extra] = token.split('.');
   if (!id || !secret || extra !== undefined || id.length > 64 || secret.length > 64) return null;
   // Every HTTP call and WebSocket connection comes through here, so it reads through the hot path.
@@ -97,9 +94,7 @@ export async function invalidateUserSessions(deps: SessionDeps, userId: string):
  * so does a session whose owner never logs out (Lucia's "absolute expiration").
  */
 function hasExpired(deps: Pick<Deps, 'config'>, row: { createdAt: Date; lastUsedAt: Date }, now: Date): boolean {
-  return (
-    now.getTime() - row.lastUsedAt.getTime() >= SESSION_IDLE_EXPIRY_MS || now.getTime() - row.createdAt.getTime() >= deps.config.sessionMaxAgeMs
-  );
+  return now.getTime() - row.lastUsedAt.getTime() >= SESSION_IDLE_EXPIRY_MS || now.getTime() - row.createdAt.getTime() >= deps.config.sessionMaxAgeMs;
 }
 
 /**

@@ -1,13 +1,5 @@
 import type { MessageView } from '../domain/messageView.ts';
-import {
-  SessionsEndedListeners,
-  threadTopic,
-  userTopic,
-  type BusEvent,
-  type BusSubscription,
-  type EventBus,
-  type Topic,
-} from './eventBus.ts';
+import { SessionsEndedListeners, threadTopic, userTopic, type BusEvent, type BusSubscription, type EventBus, type Topic } from './eventBus.ts';
 import { LocalListeners } from './localListeners.ts';
 import { createTopicSubscription, type TopicHooks } from './subscriptionQueue.ts';
 

@@ -3,7 +3,15 @@ import type { MessageView } from '../domain/messageView.ts';
 import { createOwedPublishes } from './owedPublishes.ts';
 
 function message(threadId: string, seq: number): MessageView {
-  return { id: `${threadId}-${seq}`, threadId, seq, author: { id: 'u1', username: 'ada' }, body: 'x', clientId: null, createdAt: new Date(0).toISOString() };
+  return {
+    id: `${threadId}-${seq}`,
+    threadId,
+    seq,
+    author: { id: 'u1', username: 'ada' },
+    body: 'x',
+    clientId: null,
+    createdAt: new Date(0).toISOString(),
+  };
 }
 
 const seqsOf = (publish: ReturnType<typeof vi.fn>) => publish.mock.calls.map(([m]) => `${(m as MessageView).threadId}:${(m as MessageView).seq}`);

@@ -60,7 +60,7 @@ describe.each(['memory', 'redis'] as const)('subscribeTopics on the %s bus', (ki
     await publisherSide.publishThreadAdded(['carol'], 't3'); // someone else's notice
     await publisherSide.publish(message('t1', 2));
     await vi.waitFor(() => expect(events.filter((e) => e.type === 'message').at(-1)).toMatchObject({ message: { seq: 2 } }));
-    expect(events.every((e) => e.type === 'threadAdded' ? e.threadId === 't1' : e.type === 'message' && e.message.threadId === 't1')).toBe(true);
+    expect(events.every((e) => (e.type === 'threadAdded' ? e.threadId === 't1' : e.type === 'message' && e.message.threadId === 't1'))).toBe(true);
     controller.abort();
   });
 });

@@ -137,10 +137,7 @@ class TopicSubscription extends SubscriptionQueue implements BusSubscription {
   }
 }
 
-export function createTopicSubscription(
-  initial: Topic[],
-  options: { signal: AbortSignal; busClosed: boolean; hooks: TopicHooks },
-): BusSubscription {
+export function createTopicSubscription(initial: Topic[], options: { signal: AbortSignal; busClosed: boolean; hooks: TopicHooks }): BusSubscription {
   const subscription = new TopicSubscription(options.signal, options.hooks);
   if (options.busClosed) subscription.end();
   subscription.add(initial);

@@ -72,10 +72,13 @@ describe('the group-commit appender', () => {
 
   it('splits a long queue into batches of at most the given size', async () => {
     const sizes: number[] = [];
-    const append = createBatchedAppender(async (batch) => {
-      sizes.push(batch.length);
-      return batch.map(() => 1);
-    }, { maxBatch: 4 });
+    const append = createBatchedAppender(
+      async (batch) => {
+        sizes.push(batch.length);
+        return batch.map(() => 1);
+      },
+      { maxBatch: 4 },
+    );
     await Promise.all(Array.from({ length: 11 }, (_, i) => append(request(i))));
     expect(Math.max(...sizes)).toBeLessThanOrEqual(4);
     expect(sizes.reduce((a, b) => a + b, 0)).toBe(11);

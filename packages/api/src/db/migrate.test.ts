@@ -61,11 +61,9 @@ async function applyInChildProcess(url: string, root: string): Promise<{ applied
     const { applyMigrations } = await import(${JSON.stringify(migrateModule)});
     const quiet = { info() {}, warn() {} };
     console.log(JSON.stringify(await applyMigrations(process.argv[1], process.argv[2], quiet)));`;
-  const { stdout } = await promisify(execFile)(
-    process.execPath,
-    ['--import', 'tsx', '--input-type=module', '--eval', script, url, root],
-    { cwd: repoRoot },
-  );
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '--eval', script, url, root], {
+    cwd: repoRoot,
+  });
   return JSON.parse(stdout.trim().split('\n').at(-1) ?? '');
 }
 
@@ -141,9 +139,7 @@ describe('applyMigrations on SQLite', () => {
     const file = join(root, 'sqlite', INIT, 'migration.sql');
     writeFileSync(file, `${readFileSync(file, 'utf8')}\n-- edited after the fact\n`);
 
-    await expect(applyMigrations(url, root, silent)).rejects.toThrow(
-      new RegExp(`Migration ${INIT} was modified after it was applied`),
-    );
+    await expect(applyMigrations(url, root, silent)).rejects.toThrow(new RegExp(`Migration ${INIT} was modified after it was applied`));
   });
 
   it('accepts an applied migration whose file only changed line endings, as Prisma does', async () => {
@@ -304,9 +300,7 @@ describe('applyMigrations on PostgreSQL', () => {
     const file = join(root, 'postgresql', INIT, 'migration.sql');
     writeFileSync(file, readFileSync(file, 'utf8').replace('"username" TEXT', '"username" VARCHAR(64)'));
 
-    await expect(applyMigrations(url, root, silent)).rejects.toThrow(
-      new RegExp(`Migration ${INIT} was modified after it was applied`),
-    );
+    await expect(applyMigrations(url, root, silent)).rejects.toThrow(new RegExp(`Migration ${INIT} was modified after it was applied`));
   });
 
   it('rolls back a failing migration and reports its name and the database error', async () => {

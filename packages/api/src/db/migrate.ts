@@ -59,11 +59,7 @@ interface Migrator {
   close(): Promise<void>;
 }
 
-export async function applyMigrations(
-  url: string,
-  migrationsRoot: string,
-  logger: Logger,
-): Promise<{ applied: string[] }> {
+export async function applyMigrations(url: string, migrationsRoot: string, logger: Logger): Promise<{ applied: string[] }> {
   const provider = databaseProvider(url);
   const migrations = await readMigrations(join(migrationsRoot, provider));
   const applied: string[] = [];
@@ -153,9 +149,7 @@ async function postgresMigrator(url: string, logger: Logger): Promise<Migrator> 
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const { rows } = await client.query<{ locked: boolean }>(
-      `SELECT pg_try_advisory_lock(${POSTGRES_LOCK_KEY}) AS locked`,
-    );
+    const { rows } = await client.query<{ locked: boolean }>(`SELECT pg_try_advisory_lock(${POSTGRES_LOCK_KEY}) AS locked`);
     if (!rows[0]?.locked) {
       logger.info('waiting for another process to finish database migrations');
       await client.query(`SELECT pg_advisory_lock(${POSTGRES_LOCK_KEY})`);

@@ -48,7 +48,7 @@ async function stored(threadId: string): Promise<Array<{ seq: number; body: stri
 }
 
 describe('the PostgreSQL hot path', () => {
-  it('gives one thread\'s messages in a batch consecutive seqs in batch order, and bumps the thread and the read marker', async () => {
+  it("gives one thread's messages in a batch consecutive seqs in batch order, and bumps the thread and the read marker", async () => {
     const seqs = await processA.appendMessages([
       message('t1', 'ada', 'one'),
       message('t2', 'bob', 'elsewhere'),

@@ -18,10 +18,7 @@ export interface SqliteCheckpointer {
  * `wal_autocheckpoint = 0`. Should the worker die, `onFailure` is told, so the caller can hand
  * checkpointing back to its connection rather than let the WAL grow without bound.
  */
-export function startSqliteCheckpointer(
-  path: string,
-  options: { intervalMs: number; onFailure(error: unknown): void },
-): SqliteCheckpointer {
+export function startSqliteCheckpointer(path: string, options: { intervalMs: number; onFailure(error: unknown): void }): SqliteCheckpointer {
   const libsql = createRequire(import.meta.url).resolve('libsql');
   const worker = new Worker(new URL('./sqliteCheckpointWorker.cjs', import.meta.url), {
     workerData: { path, libsql, intervalMs: options.intervalMs },

@@ -55,7 +55,13 @@ export async function createSqliteHotPath(
   // (Some pragmas answer with a row, which exec() refuses.)
   // Checkpoints run in a worker (sqliteCheckpointer.ts), not inside this connection's commits; after a
   // checkpoint the next commit starts the WAL over, and the file is cut back to 64 MB if it grew past that.
-  for (const pragma of ['busy_timeout = 5000', 'synchronous = NORMAL', 'foreign_keys = ON', 'wal_autocheckpoint = 0', 'journal_size_limit = 67108864']) {
+  for (const pragma of [
+    'busy_timeout = 5000',
+    'synchronous = NORMAL',
+    'foreign_keys = ON',
+    'wal_autocheckpoint = 0',
+    'journal_size_limit = 67108864',
+  ]) {
     db.prepare(`PRAGMA ${pragma}`).get();
   }
   const checkpointer = startSqliteCheckpointer(path, {

@@ -36,11 +36,7 @@ export async function signUp(deps: AccountDeps, input: { username: string; passw
  * The user for a correct username and password; one message for both wrong cases, so names do not leak.
  * Repeated failures for a username or from an address are slowed down with TOO_MANY_REQUESTS.
  */
-export async function logIn(
-  deps: LogInDeps,
-  input: { username: string; password: string },
-  clientAddress: string,
-): Promise<SessionUser> {
+export async function logIn(deps: LogInDeps, input: { username: string; password: string }, clientAddress: string): Promise<SessionUser> {
   const key = usernameKey(input.username);
   const reservation = await deps.rateLimits.reserveLogIn(key, clientAddress);
   const user = await deps.db.user.findUnique({ where: { usernameKey: key } });

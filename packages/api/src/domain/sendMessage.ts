@@ -58,12 +58,7 @@ async function explainRefusal(
   throw new Error(`append refused for a member without a clientId (thread ${threadId})`);
 }
 
-async function findRetriedMessage(
-  deps: Pick<Deps, 'db'>,
-  authorId: string,
-  clientId: string,
-  threadId: string,
-): Promise<MessageView> {
+async function findRetriedMessage(deps: Pick<Deps, 'db'>, authorId: string, clientId: string, threadId: string): Promise<MessageView> {
   const prior = await deps.db.message.findUniqueOrThrow({
     where: { authorId_clientId: { authorId, clientId } },
     include: messageInclude,

@@ -42,7 +42,10 @@ export function createPresenceAnnouncer(
     queued = new Map();
     isScheduled = false;
     try {
-      const threadsOf = await recentThreadsOf(deps, batch.map((c) => c.userId));
+      const threadsOf = await recentThreadsOf(
+        deps,
+        batch.map((c) => c.userId),
+      );
       await deps.bus.publishPresence(batch.map((change) => ({ change, threadIds: threadsOf.get(change.userId) ?? [] })));
       for (const change of batch) deps.metrics.presenceChanges.inc({ to: change.online ? 'online' : 'offline' });
     } catch (err) {

@@ -87,7 +87,7 @@ describe('presence in Redis across processes', () => {
     expect(await one.store.lookup(['never-seen'])).toEqual([{ userId: 'never-seen', online: false, version: 0, lastSeenAt: null }]);
   });
 
-  it('takes a dead process\'s users offline within the timeout plus one heartbeat', async () => {
+  it("takes a dead process's users offline within the timeout plus one heartbeat", async () => {
     const start = await cluster();
     const [doomed, survivor] = [await start(), await start()];
     await doomed.store.tryConnect('lost', 10);

@@ -20,7 +20,14 @@ export interface RedisPresenceOptions {
 }
 
 type ScriptName = 'connect' | 'disconnect' | 'beat' | 'reap' | 'reconcile' | 'lookup';
-const SCRIPTS: Record<ScriptName, string> = { connect: CONNECT, disconnect: DISCONNECT, beat: BEAT, reap: REAP, reconcile: RECONCILE, lookup: LOOKUP };
+const SCRIPTS: Record<ScriptName, string> = {
+  connect: CONNECT,
+  disconnect: DISCONNECT,
+  beat: BEAT,
+  reap: REAP,
+  reconcile: RECONCILE,
+  lookup: LOOKUP,
+};
 
 /**
  * Presence shared by the cluster: per process, a hash userId -> open sockets with a TTL, and a heartbeat
@@ -37,7 +44,13 @@ export function createRedisPresence(options: RedisPresenceOptions): PresenceStor
   const logger = options.logger.child({ component: 'presence' });
   const commandTimeoutMs = options.commandTimeoutMs ?? 2000;
   const hashPrefix = `${prefix}presence:proc:`;
-  const keys = [`${prefix}presence:procs`, `${hashPrefix}${processId}`, `${prefix}presence:version`, `${prefix}presence:versions`, `${prefix}presence:seen`];
+  const keys = [
+    `${prefix}presence:procs`,
+    `${hashPrefix}${processId}`,
+    `${prefix}presence:version`,
+    `${prefix}presence:versions`,
+    `${prefix}presence:seen`,
+  ];
   // The hash outlives the timeout by far, so a survivor always finds a dead process's users to report.
   const common = [hashPrefix, processId, String(timeoutMs), String(Math.max(60_000, timeoutMs * 4))];
   for (const [name, lua] of Object.entries(SCRIPTS)) client.defineCommand(`parleyPresence_${name}`, { numberOfKeys: keys.length, lua });
@@ -77,7 +90,7 @@ export function createRedisPresence(options: RedisPresenceOptions): PresenceStor
       const pairs = leave ? [] : [...local].flatMap(([userId, count]) => [userId, String(count)]);
       const changes = toChanges(await run('reconcile', leave ? '1' : '0', ...pairs));
       isDirty = false;
-      if (changes.length) logger.info({ changes: changes.length }, 'presence rewritten from this process\'s sockets');
+      if (changes.length) logger.info({ changes: changes.length }, "presence rewritten from this process's sockets");
       return changes;
     } finally {
       rewriting = null;
@@ -121,7 +134,7 @@ export function createRedisPresence(options: RedisPresenceOptions): PresenceStor
           // Chat goes on without Redis; the limit holds per process meanwhile, and Redis is repaired later.
           isDirty = true;
           adjustLocal(userId, 1);
-          logger.warn({ err }, 'presence unavailable; socket admitted on this process\'s count');
+          logger.warn({ err }, "presence unavailable; socket admitted on this process's count");
           return { isAdmitted: true, change: null };
         }
       }),

@@ -33,9 +33,7 @@ async function startSession(ctx: Context, user: SessionUser): Promise<{ user: Se
 }
 
 export const authRouter = router({
-  signUp: publicProcedure
-    .input(credentials)
-    .mutation(async ({ ctx, input }) => startSession(ctx, await signUp(ctx.deps, input, ctx.clientAddress))),
+  signUp: publicProcedure.input(credentials).mutation(async ({ ctx, input }) => startSession(ctx, await signUp(ctx.deps, input, ctx.clientAddress))),
 
   logIn: publicProcedure.input(credentials).mutation(async ({ ctx, input }) => startSession(ctx, await logIn(ctx.deps, input, ctx.clientAddress))),
 
@@ -58,12 +56,10 @@ export const authRouter = router({
   /** My sessions ("devices"), with the one making this call marked current. */
   sessions: authedProcedure.query(({ ctx }) => listSessions(ctx.deps, ctx.user.id, ctx.session.id)),
 
-  revokeSession: authedProcedure
-    .input(z.object({ sessionId: idSchema }))
-    .mutation(async ({ ctx, input }) => {
-      await revokeSession(ctx.deps, ctx.user.id, input.sessionId);
-      return { ok: true as const };
-    }),
+  revokeSession: authedProcedure.input(z.object({ sessionId: idSchema })).mutation(async ({ ctx, input }) => {
+    await revokeSession(ctx.deps, ctx.user.id, input.sessionId);
+    return { ok: true as const };
+  }),
 
   me: publicProcedure.query(({ ctx }) => ctx.user),
 });

@@ -35,12 +35,18 @@ export const threadRouter = router({
     .mutation(({ ctx, input }) => markThreadRead(ctx.deps, ctx.user.id, input)),
 
   /** "I am typing": goes to the thread's other members through thread.onActivity; at most one per 2 s counts. */
-  typing: authedProcedure
-    .input(z.object({ threadId: idSchema }))
-    .mutation(({ ctx, input }) => sendTypingNotice(ctx.deps, ctx.user, input.threadId)),
+  typing: authedProcedure.input(z.object({ threadId: idSchema })).mutation(({ ctx, input }) => sendTypingNotice(ctx.deps, ctx.user, input.threadId)),
 
   onMessage: authedProcedure
-    .input(z.object({ threadId: idSchema, lastEventId: z.string().regex(/^\d{1,12}$/).nullish() }))
+    .input(
+      z.object({
+        threadId: idSchema,
+        lastEventId: z
+          .string()
+          .regex(/^\d{1,12}$/)
+          .nullish(),
+      }),
+    )
     // Checks run before the stream is returned, so a refusal reaches the client as the subscription's
     // error instead of after its 'started'.
     .subscription(async ({ ctx, input, signal }) => {
@@ -55,4 +61,3 @@ export const threadRouter = router({
     return releasingWhenDone(streamActivity(ctx.deps, ctx.user.id, signal ?? new AbortController().signal), release);
   }),
 });
-

@@ -7,7 +7,12 @@ const FILLER = 'The quick brown fox jumps over the lazy dog while the bench meas
 export function benchBody(tag: string, sendAt: number, length: number): string {
   const head = `${tag} ${sendAt.toFixed(3)} `;
   if (head.length >= length) return head.trim();
-  return head + FILLER.repeat(Math.ceil(length / FILLER.length)).slice(0, length - head.length).trimEnd();
+  return (
+    head +
+    FILLER.repeat(Math.ceil(length / FILLER.length))
+      .slice(0, length - head.length)
+      .trimEnd()
+  );
 }
 
 /** The tag and send time of a bench body, or null for anything else. */

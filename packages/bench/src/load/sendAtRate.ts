@@ -72,9 +72,6 @@ export async function sendAtRate(plan: SendPlan): Promise<void> {
   }
 
   let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    Promise.allSettled([...pending]),
-    new Promise((resolve) => (timer = setTimeout(resolve, plan.ackTimeoutMs))),
-  ]);
+  await Promise.race([Promise.allSettled([...pending]), new Promise((resolve) => (timer = setTimeout(resolve, plan.ackTimeoutMs)))]);
   clearTimeout(timer);
 }

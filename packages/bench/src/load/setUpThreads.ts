@@ -81,9 +81,7 @@ export async function setUpThreads(target: RunningTarget, layout: ThreadLayout):
     await new Promise((resolve) => setTimeout(resolve, 500));
     const rssAfter = totalRssKb(target.pids);
 
-    const byThread = Array.from({ length: layout.threads }, (_, t) =>
-      opened.slice(t * layout.membersPerThread, (t + 1) * layout.membersPerThread),
-    );
+    const byThread = Array.from({ length: layout.threads }, (_, t) => opened.slice(t * layout.membersPerThread, (t + 1) * layout.membersPerThread));
     const ids = await mapConcurrently(byThread, 16, (conns, t) =>
       conns[0]!.createGroup(members.slice(t * layout.membersPerThread + 1, (t + 1) * layout.membersPerThread).map((m) => m.username)),
     );

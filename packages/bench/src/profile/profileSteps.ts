@@ -11,7 +11,10 @@ import { formatProfileSummary, summarizeCpuProfile, type CpuProfile } from './su
 export function summarizeStepProfiles(report: BenchReport, profileDir: string, top = 25): string {
   const sections: string[] = [];
   const windows: Array<{ title: string; server: ServerName; processes: number; window: [number, number] }> = [];
-  for (const [scenario, pair] of [['(a)', report.embedded], ['(b)', report.cluster]] as const) {
+  for (const [scenario, pair] of [
+    ['(a)', report.embedded],
+    ['(b)', report.cluster],
+  ] as const) {
     for (const server of ['parley', 'socket.io'] as ServerName[]) {
       const step = pair?.[server]?.steps.at(-1);
       if (!step) continue;
@@ -32,7 +35,10 @@ export function summarizeStepProfiles(report: BenchReport, profileDir: string, t
     if (!profiles.has(server)) {
       const dir = join(profileDir, server);
       const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')) : [];
-      profiles.set(server, files.map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as CpuProfile));
+      profiles.set(
+        server,
+        files.map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as CpuProfile),
+      );
     }
     return profiles.get(server)!;
   };

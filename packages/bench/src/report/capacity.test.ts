@@ -3,7 +3,16 @@ import type { StepResult } from '../load/runTrafficStep.ts';
 import { mostDelivered, withinLatencyBound } from './markdownReport.ts';
 
 const step = (ratePerSender: number, deliveredPerSec: number, p99: number, extra: Partial<StepResult> = {}) =>
-  ({ ratePerSender, deliveredPerSec, latencyMs: { p50: 1, p95: p99, p99, max: p99, mean: 1 }, lost: 0, duplicated: 0, attempted: 10, acknowledged: 10, ...extra }) as StepResult;
+  ({
+    ratePerSender,
+    deliveredPerSec,
+    latencyMs: { p50: 1, p95: p99, p99, max: p99, mean: 1 },
+    lost: 0,
+    duplicated: 0,
+    attempted: 10,
+    acknowledged: 10,
+    ...extra,
+  }) as StepResult;
 
 describe('the (a) capacity within the latency bound', () => {
   it('is the busiest step whose p99 stayed under 50 ms', () => {

@@ -94,16 +94,16 @@ function renderPanel(title: string, series: Series[], offsetX: number): string {
         s.percentile === 'p50'
           ? `<circle cx="${x(p.x).toFixed(1)}" cy="${y(p.y).toFixed(1)}" r="3.5" fill="${color}"/>`
           : `<rect x="${(x(p.x) - 3.5).toFixed(1)}" y="${(y(p.y) - 3.5).toFixed(1)}" width="7" height="7" fill="#fff" stroke="${color}" stroke-width="2"/>`;
-      parts.push(`${shape.slice(0, -2)}><title>${LABELS[s.server]} ${s.percentile}: ${p.y} ms at ${p.x.toLocaleString('en-US')} deliveries/s</title></${shape.startsWith('<circle') ? 'circle' : 'rect'}>`);
+      parts.push(
+        `${shape.slice(0, -2)}><title>${LABELS[s.server]} ${s.percentile}: ${p.y} ms at ${p.x.toLocaleString('en-US')} deliveries/s</title></${shape.startsWith('<circle') ? 'circle' : 'rect'}>`,
+      );
     }
   }
   return parts.join('\n');
 }
 
 function renderLegend(top: number): string {
-  const items = (['parley', 'socket.io'] as const).flatMap((server) =>
-    (['p50', 'p99'] as const).map((percentile) => ({ server, percentile })),
-  );
+  const items = (['parley', 'socket.io'] as const).flatMap((server) => (['p50', 'p99'] as const).map((percentile) => ({ server, percentile })));
   return items
     .map(({ server, percentile }, i) => {
       const x = PANEL.left + i * 135;

@@ -104,12 +104,34 @@ function socketsTable(report: BenchReport): string[] {
   const idle = report.idle;
   const n = idle?.parley?.sockets ?? idle?.['socket.io']?.sockets;
   if (n) {
-    add(`(c) server memory per idle socket, KB (the second ${int(n - Math.floor(n / 2))} of ${int(n)} authenticated sockets)`, idle?.parley?.kbPerIdleSocket, idle?.['socket.io']?.kbPerIdleSocket, (x) => x.toFixed(1));
-    add(`(c) … averaged over all ${int(n)}, one-off heap growth included`, idle?.parley?.kbPerIdleSocketAverage, idle?.['socket.io']?.kbPerIdleSocketAverage, (x) => x.toFixed(1));
-    add('(c) … each also following one thread, KB', idle?.parley?.kbPerSocketFollowingOneThread, idle?.['socket.io']?.kbPerSocketFollowingOneThread, (x) => x.toFixed(1));
+    add(
+      `(c) server memory per idle socket, KB (the second ${int(n - Math.floor(n / 2))} of ${int(n)} authenticated sockets)`,
+      idle?.parley?.kbPerIdleSocket,
+      idle?.['socket.io']?.kbPerIdleSocket,
+      (x) => x.toFixed(1),
+    );
+    add(
+      `(c) … averaged over all ${int(n)}, one-off heap growth included`,
+      idle?.parley?.kbPerIdleSocketAverage,
+      idle?.['socket.io']?.kbPerIdleSocketAverage,
+      (x) => x.toFixed(1),
+    );
+    add(
+      '(c) … each also following one thread, KB',
+      idle?.parley?.kbPerSocketFollowingOneThread,
+      idle?.['socket.io']?.kbPerSocketFollowingOneThread,
+      (x) => x.toFixed(1),
+    );
     add(`(c) sockets opened per second (${int(n)}, authenticated)`, idle?.parley?.socketsOpenedPerSec, idle?.['socket.io']?.socketsOpenedPerSec, int);
-    add('(c) server CPU per socket opened, ms', idle?.parley?.serverCpuMsPerSocketOpened, idle?.['socket.io']?.serverCpuMsPerSocketOpened, (x) => x.toFixed(2));
-    add('(c) load generator CPU while opening, % of a core', idle?.parley?.loadGeneratorCpuPercentWhileOpening, idle?.['socket.io']?.loadGeneratorCpuPercentWhileOpening, int);
+    add('(c) server CPU per socket opened, ms', idle?.parley?.serverCpuMsPerSocketOpened, idle?.['socket.io']?.serverCpuMsPerSocketOpened, (x) =>
+      x.toFixed(2),
+    );
+    add(
+      '(c) load generator CPU while opening, % of a core',
+      idle?.parley?.loadGeneratorCpuPercentWhileOpening,
+      idle?.['socket.io']?.loadGeneratorCpuPercentWhileOpening,
+      int,
+    );
   }
   const a = report.embedded;
   const users = a?.parley?.setup.users ?? a?.['socket.io']?.setup.users;
@@ -117,10 +139,19 @@ function socketsTable(report: BenchReport): string[] {
     add(`(a) sockets opened per second (${int(users)})`, a?.parley?.setup.socketsOpenedPerSec, a?.['socket.io']?.setup.socketsOpenedPerSec, int);
     const api = a?.parley?.setup;
     if (api?.apiSignUps) {
-      rows.push(`| (a) Parley sign-ups per second through the API (${api.apiSignUps} of ${int(api.users)} users; argon2 by design, the peer hashes nothing) | ${int(api.signUpsPerSec)} | – | – |`);
+      rows.push(
+        `| (a) Parley sign-ups per second through the API (${api.apiSignUps} of ${int(api.users)} users; argon2 by design, the peer hashes nothing) | ${int(api.signUpsPerSec)} | – | – |`,
+      );
     }
-    add('(a) server RSS growth per 1,000 sockets, MB', a?.parley?.setup.serverRssMbPer1000Sockets, a?.['socket.io']?.setup.serverRssMbPer1000Sockets, (x) => x.toFixed(1));
-    add('(a) server RSS at the end of the highest load, MB', a?.parley?.steps.at(-1)?.serverRssMb, a?.['socket.io']?.steps.at(-1)?.serverRssMb, (x) => x.toFixed(0));
+    add(
+      '(a) server RSS growth per 1,000 sockets, MB',
+      a?.parley?.setup.serverRssMbPer1000Sockets,
+      a?.['socket.io']?.setup.serverRssMbPer1000Sockets,
+      (x) => x.toFixed(1),
+    );
+    add('(a) server RSS at the end of the highest load, MB', a?.parley?.steps.at(-1)?.serverRssMb, a?.['socket.io']?.steps.at(-1)?.serverRssMb, (x) =>
+      x.toFixed(0),
+    );
   }
   const d = report.disconnect;
   if (d?.parley || d?.['socket.io']) {
@@ -136,11 +167,12 @@ function statementsTable(report: BenchReport): string[] {
   if (!pair?.parley && !pair?.['socket.io']) return [];
   const receivers = (pair.parley ?? pair['socket.io'])!.receiversPerMessage;
   const cell = (per: StatementsPer | undefined) =>
-    per ? `${per.statements} (${Object.entries(per.byKind).map(([k, n]) => `${k} ${n}`).join(', ')})` : '–';
-  const rows = [
-    '| PostgreSQL statements, counted on the wire | Parley | Socket.IO |',
-    '|---|---|---|',
-  ];
+    per
+      ? `${per.statements} (${Object.entries(per.byKind)
+          .map(([k, n]) => `${k} ${n}`)
+          .join(', ')})`
+      : '–';
+  const rows = ['| PostgreSQL statements, counted on the wire | Parley | Socket.IO |', '|---|---|---|'];
   const add = (label: string, pick: (r: StatementScenarioResult) => StatementsPer) =>
     rows.push(`| ${label} | ${cell(pair.parley && pick(pair.parley))} | ${cell(pair['socket.io'] && pick(pair['socket.io']))} |`);
   add(`per message sent (to ${receivers} subscribers)`, (r) => r.perMessage);
@@ -175,7 +207,8 @@ function targetsList(report: BenchReport): string[] {
   const theirs = capacity(a?.['socket.io']);
   if (a?.parley && a['socket.io']) {
     const ok = ours !== undefined && (theirs === undefined || ours.deliveredPerSec >= theirs.deliveredPerSec * 0.99);
-    const describe = (s: StepResult | undefined) => (s ? `${int(s.deliveredPerSec)}/s (${s.ratePerSender} msg/s per sender, p99 ${ms(s.latencyMs.p99)} ms)` : 'none');
+    const describe = (s: StepResult | undefined) =>
+      s ? `${int(s.deliveredPerSec)}/s (${s.ratePerSender} msg/s per sender, p99 ${ms(s.latencyMs.p99)} ms)` : 'none';
     checks.push(
       `- ${mark(ok)} (a) the most Parley delivers with p99 < ${P99_BOUND_MS} ms and nothing lost is at least Socket.IO's: ` +
         `${describe(ours)} vs ${describe(theirs)}`,
@@ -197,7 +230,9 @@ function targetsList(report: BenchReport): string[] {
   }
   const idle = report.idle?.parley;
   if (idle) {
-    checks.push(`- ${mark(idle.kbPerIdleSocket <= 15)} ≤ 15 KB of server memory per idle socket: ${idle.kbPerIdleSocket.toFixed(1)} KB (${idle.kbPerIdleSocketAverage.toFixed(1)} averaged over all, one-off heap growth included)`);
+    checks.push(
+      `- ${mark(idle.kbPerIdleSocket <= 15)} ≤ 15 KB of server memory per idle socket: ${idle.kbPerIdleSocket.toFixed(1)} KB (${idle.kbPerIdleSocketAverage.toFixed(1)} averaged over all, one-off heap growth included)`,
+    );
     checks.push(`- ${mark(idle.socketsOpenedPerSec >= 1500)} ≥ 1,500 sockets opened per second: ${int(idle.socketsOpenedPerSec)}`);
   }
   const b = report.cluster?.parley;
@@ -220,7 +255,9 @@ function targetsList(report: BenchReport): string[] {
     checks.push(
       `- ${mark(most.deliveredPerSec >= mostOne.deliveredPerSec * 0.99)} two processes on PostgreSQL + Redis deliver no less than ${label}: ` +
         `at most ${int(most.deliveredPerSec)} vs ${int(mostOne.deliveredPerSec)} deliveries/s` +
-        (w ? ` (closest single rate: ${int(w.step.deliveredPerSec)} vs ${int(w.one.deliveredPerSec)} at ${w.step.ratePerSender} msg/s per sender)` : ''),
+        (w
+          ? ` (closest single rate: ${int(w.step.deliveredPerSec)} vs ${int(w.one.deliveredPerSec)} at ${w.step.ratePerSender} msg/s per sender)`
+          : ''),
     );
   }
   return checks.length ? ['Targets:', '', ...checks] : [];

@@ -46,8 +46,7 @@ export async function runDisconnectScenario(target: ChatTarget, options: Disconn
       threads: options.threads,
       membersPerThread: options.membersPerThread,
       // Senders go straight to the server; only receivers lose their connection.
-      connectUrl: (t, m) =>
-        m === 0 ? serverUrl : `http://127.0.0.1:${proxy.ports[(t * options.membersPerThread + m) % options.groups]}`,
+      connectUrl: (t, m) => (m === 0 ? serverUrl : `http://127.0.0.1:${proxy.ports[(t * options.membersPerThread + m) % options.groups]}`),
       apiSignUps: options.apiSignUps,
       signUpConcurrency: options.signUpConcurrency,
       connectConcurrency: options.connectConcurrency,

@@ -43,9 +43,7 @@ export async function runIdleScenario(target: ChatTarget, options: IdleScenarioO
   const settle = () => new Promise((resolve) => setTimeout(resolve, options.settleMs));
   try {
     const run = randomBytes(3).toString('hex');
-    const users = await running.seedUsers(
-      Array.from({ length: options.sockets + WARM_UP_SOCKETS }, (_, i) => `i${run}u${i}`),
-    );
+    const users = await running.seedUsers(Array.from({ length: options.sockets + WARM_UP_SOCKETS }, (_, i) => `i${run}u${i}`));
     const url = running.urls[0]!;
     // Opened and closed first, so that the baseline includes what the first connections load lazily.
     const warmUp = await mapConcurrently(users.slice(options.sockets), 10, (user) => running.connect(user, url));
@@ -88,7 +86,11 @@ export async function runIdleScenario(target: ChatTarget, options: IdleScenarioO
       const groups = Math.floor(options.sockets / options.membersPerThread);
       const members = (g: number) => opened.slice(g * options.membersPerThread, (g + 1) * options.membersPerThread);
       const usernames = (g: number) => users.slice(g * options.membersPerThread + 1, (g + 1) * options.membersPerThread).map((u) => u.username);
-      const ids = await mapConcurrently(Array.from({ length: groups }, (_, g) => g), 16, (g) => members(g)[0]!.createGroup(usernames(g)));
+      const ids = await mapConcurrently(
+        Array.from({ length: groups }, (_, g) => g),
+        16,
+        (g) => members(g)[0]!.createGroup(usernames(g)),
+      );
       const follows = ids.flatMap((id, g) => members(g).map((c) => ({ id, c })));
       await mapConcurrently(follows, options.connectConcurrency, ({ id, c }) => c.follow(id, () => {}));
       await settle();

@@ -57,14 +57,14 @@ export async function runStatementScenario(target: ChatTarget, options: Statemen
       }, users.length);
       let threadIds: string[] = [];
       const perThreadCreated = await phase(async () => {
-        threadIds = await mapConcurrently(Array.from({ length: threads }, (_, t) => t), 8, (t) =>
-          connections[t * membersPerThread]!.createGroup(names.slice(t * membersPerThread + 1, (t + 1) * membersPerThread)),
+        threadIds = await mapConcurrently(
+          Array.from({ length: threads }, (_, t) => t),
+          8,
+          (t) => connections[t * membersPerThread]!.createGroup(names.slice(t * membersPerThread + 1, (t + 1) * membersPerThread)),
         );
       }, threads);
       let delivered = 0;
-      const receivers = threadIds.flatMap((id, t) =>
-        connections.slice(t * membersPerThread + 1, (t + 1) * membersPerThread).map((c) => ({ id, c })),
-      );
+      const receivers = threadIds.flatMap((id, t) => connections.slice(t * membersPerThread + 1, (t + 1) * membersPerThread).map((c) => ({ id, c })));
       const perSubscription = await phase(
         () => mapConcurrently(receivers, 16, ({ id, c }) => c.follow(id, () => void delivered++)),
         receivers.length,
@@ -80,7 +80,8 @@ export async function runStatementScenario(target: ChatTarget, options: Statemen
       const perMessage = await phase(async () => {
         await Promise.all(
           threadIds.map(async (id, t) => {
-            for (let i = 0; i < options.messagesPerSender; i++) await connections[t * membersPerThread]!.send(id, `statement count ${i}`, `q-${t}-${i}`);
+            for (let i = 0; i < options.messagesPerSender; i++)
+              await connections[t * membersPerThread]!.send(id, `statement count ${i}`, `q-${t}-${i}`);
           }),
         );
         const deadline = performance.now() + 10_000;

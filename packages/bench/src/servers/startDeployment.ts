@@ -17,11 +17,7 @@ export interface RunningDeployment {
  * in a temp folder, or a fresh PostgreSQL database) and, for several processes, a Redis prefix of their own.
  * `stop()` stops the processes and removes the database, the folder and the Redis keys.
  */
-export async function startDeployment(
-  entry: string,
-  deployment: Deployment,
-  serverEnv: Record<string, string> = {},
-): Promise<RunningDeployment> {
+export async function startDeployment(entry: string, deployment: Deployment, serverEnv: Record<string, string> = {}): Promise<RunningDeployment> {
   if (deployment.processes > 1 && deployment.database !== 'postgresql') {
     throw new Error('Several processes share one database and fan out through Redis: use database "postgresql"');
   }
@@ -59,9 +55,7 @@ export async function startDeployment(
     }
     env.DATABASE_URL = databaseUrl;
     const nodeFlags = deployment.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${deployment.profileDir}`] : [];
-    const started = await Promise.allSettled(
-      Array.from({ length: deployment.processes }, () => spawnServerProcess({ entry, env, nodeFlags })),
-    );
+    const started = await Promise.allSettled(Array.from({ length: deployment.processes }, () => spawnServerProcess({ entry, env, nodeFlags })));
     const processes = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
     cleanups.push(() => Promise.all(processes.map((p) => p.stop())));
     const failure = started.find((s) => s.status === 'rejected');

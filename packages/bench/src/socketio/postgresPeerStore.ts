@@ -40,14 +40,19 @@ export async function createPostgresPeerStore(url: string, poolSize = 10): Promi
       const session = newSessionToken();
       const now = new Date();
       await inTransaction(async (client) => {
-        await client.query(
-          'INSERT INTO "User" ("id", "username", "usernameKey", "passwordHash", "createdAt") VALUES ($1, $2, $3, $4, $5)',
-          [user.id, username, usernameKey(username), '-', now],
-        );
-        await client.query(
-          'INSERT INTO "Session" ("id", "secretHash", "userId", "createdAt", "lastUsedAt") VALUES ($1, $2, $3, $4, $4)',
-          [session.id, session.secretHash, user.id, now],
-        );
+        await client.query('INSERT INTO "User" ("id", "username", "usernameKey", "passwordHash", "createdAt") VALUES ($1, $2, $3, $4, $5)', [
+          user.id,
+          username,
+          usernameKey(username),
+          '-',
+          now,
+        ]);
+        await client.query('INSERT INTO "Session" ("id", "secretHash", "userId", "createdAt", "lastUsedAt") VALUES ($1, $2, $3, $4, $4)', [
+          session.id,
+          session.secretHash,
+          user.id,
+          now,
+        ]);
       });
       return { user, token: session.token };
     },
@@ -60,10 +65,11 @@ export async function createPostgresPeerStore(url: string, poolSize = 10): Promi
       const now = new Date();
       await inTransaction(async (client) => {
         await client.query('INSERT INTO "Thread" ("id", "kind", "lastSeq", "createdAt") VALUES ($1, $2, 0, $3)', [id, 'group', now]);
-        await client.query(
-          'INSERT INTO "ThreadMember" ("threadId", "userId", "joinedAt", "lastReadSeq") SELECT $1, unnest($2::text[]), $3, 0',
-          [id, [creator.id, ...rows.map((r) => r.id)], now],
-        );
+        await client.query('INSERT INTO "ThreadMember" ("threadId", "userId", "joinedAt", "lastReadSeq") SELECT $1, unnest($2::text[]), $3, 0', [
+          id,
+          [creator.id, ...rows.map((r) => r.id)],
+          now,
+        ]);
       });
       return { id };
     },
@@ -88,11 +94,7 @@ export async function createPostgresPeerStore(url: string, poolSize = 10): Promi
           'INSERT INTO "Message" ("id", "threadId", "seq", "authorId", "body", "clientId", "createdAt") VALUES ($1, $2, $3, $4, $5, $6, $7)',
           [id, input.threadId, seq, author.id, input.body, input.clientId, now],
         );
-        await client.query('UPDATE "ThreadMember" SET "lastReadSeq" = $3 WHERE "threadId" = $1 AND "userId" = $2', [
-          input.threadId,
-          author.id,
-          seq,
-        ]);
+        await client.query('UPDATE "ThreadMember" SET "lastReadSeq" = $3 WHERE "threadId" = $1 AND "userId" = $2', [input.threadId, author.id, seq]);
         return seq;
       });
       return toMessageView({ id, threadId: input.threadId, seq, author, body: input.body, clientId: input.clientId, createdAt: now });

@@ -16,10 +16,7 @@ export type PeerAck<T> = { ok: true; value: T } | { ok: false; error: string };
 export interface ClientToServerEvents {
   'thread:createGroup': (input: { usernames: string[] }, ack: (result: PeerAck<{ id: string }>) => void) => void;
   'thread:join': (input: { threadId: string }, ack: (result: PeerAck<{ lastSeq: number }>) => void) => void;
-  'message:send': (
-    input: { threadId: string; body: string; clientId?: string },
-    ack: (result: PeerAck<PeerMessage>) => void,
-  ) => void;
+  'message:send': (input: { threadId: string; body: string; clientId?: string }, ack: (result: PeerAck<PeerMessage>) => void) => void;
 }
 
 export interface ServerToClientEvents {
