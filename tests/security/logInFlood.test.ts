@@ -1,20 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../helpers/testServer.ts';
+import { describe, expect, it } from 'vitest';
 import { signUpOverHttp, wsClient } from '../helpers/trpcClients.ts';
 import { postProcedure, viaProxy } from './attacker.ts';
+import { serversPerTest } from './serversPerTest.ts';
 
-const servers: TestServer[] = [];
-const clients: Array<{ close(): void }> = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-async function server(env: Record<string, string> = {}) {
-  const s = await startTestServer({ env });
-  servers.push(s);
-  return s;
-}
+const { server, track } = serversPerTest();
 
 const wrong = { username: 'alice', password: 'not the password' };
 
@@ -57,7 +46,7 @@ describe('a flood of log-ins', () => {
     const alice = await signUpOverHttp(s.url, 'alice');
     await signUpOverHttp(s.url, 'bob');
     const api = wsClient(s.wsUrl, alice.token);
-    clients.push(api);
+    track(api);
     const thread = await api.client.thread.getOrCreate.mutate({ username: 'bob' });
 
     const flood = Array.from({ length: 120 }, (_, i) => {

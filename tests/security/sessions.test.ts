@@ -1,21 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/waitFor.ts';
-import { startTestServer, type TestServer } from '../helpers/testServer.ts';
 import { signUpOverHttp, wsClient } from '../helpers/trpcClients.ts';
 import { getProcedure, postProcedure } from './attacker.ts';
+import { serversPerTest } from './serversPerTest.ts';
 
-const servers: TestServer[] = [];
-const clients: Array<{ close(): void }> = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-async function server(env: Record<string, string> = {}) {
-  const s = await startTestServer({ env });
-  servers.push(s);
-  return s;
-}
+const { server, track } = serversPerTest();
 
 const right = { username: 'alice', password: 'correct horse battery' };
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
@@ -30,7 +19,7 @@ describe('sessions', () => {
     const s = await server({ MAX_SESSIONS_PER_USER: '3' });
     const first = await signUpOverHttp(s.url, 'alice');
     const oldSocket = wsClient(s.wsUrl, first.token);
-    clients.push(oldSocket);
+    track(oldSocket);
     await oldSocket.client.auth.me.query();
     const later = [await logInToken(s.url), await logInToken(s.url), await logInToken(s.url)];
     await waitFor(() => oldSocket.closeCodes.includes(4401), 'the oldest session socket to close');
@@ -44,7 +33,7 @@ describe('sessions', () => {
     const mallory = await signUpOverHttp(s.url, 'mallory');
     const phone = await logInToken(s.url, { 'user-agent': 'ParleyPhone/1.0' });
     const phoneSocket = wsClient(s.wsUrl, phone);
-    clients.push(phoneSocket);
+    track(phoneSocket);
     await phoneSocket.client.auth.me.query();
 
     const list = (await getProcedure(s.url, 'auth.sessions', undefined, bearer(alice.token))).data as Array<Record<string, unknown>>;
