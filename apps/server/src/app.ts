@@ -69,8 +69,9 @@ export async function createParley(options: ParleyOptions): Promise<Parley> {
   services.countOpenSocketsWith(() => ws.wss.clients.size);
   const socketsPerAddress = new SocketsPerAddress(config.maxSocketsPerAddress);
   const admit = (req: IncomingMessage, socket: Duplex) => {
-    if (socketsPerAddress.tryAdmit(addressOf(req), socket)) return true;
-    recordRefusal('sockets_per_address', addressOf(req), { max: config.maxSocketsPerAddress });
+    const address = addressOf(req);
+    if (socketsPerAddress.tryAdmit(address, socket)) return true;
+    recordRefusal('sockets_per_address', address, { max: config.maxSocketsPerAddress });
     return false;
   };
   server.on(
