@@ -2,7 +2,8 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { EventBus } from './bus/eventBus.ts';
 import type { Database } from './db/db.ts';
-import { createMessageAppender } from './db/messageAppender.ts';
+import { createReadAnnouncer } from './bus/readAnnouncer.ts';
+import { createChangeAppender } from './db/changeAppender.ts';
 import { systemClock, type ApiConfig, type Clock, type Deps, type SessionSockets } from './deps.ts';
 import { newTimeOrderedId } from './ids.ts';
 import { InFlight } from './inFlight.ts';
@@ -31,16 +32,19 @@ export interface DepsParts {
 
 /** The one place Deps are assembled, for apps/server and tests/helpers alike. */
 export function createDeps(parts: DepsParts): Deps {
-  const { database } = parts;
+  const { database, bus, logger } = parts;
   return {
     db: database.db,
     dbProvider: database.provider,
     hotPath: database.hotPath,
-    appendMessage: createMessageAppender(database.hotPath),
-    bus: parts.bus,
+    appendChange: createChangeAppender(database.hotPath),
+    bus,
+    announceRead: createReadAnnouncer((notice) =>
+      bus.publishRead(notice).catch((err: unknown) => logger.warn({ err, threadId: notice.threadId }, 'read notice publish failed')),
+    ),
     clock: parts.clock ?? systemClock,
     newId: parts.newId ?? newTimeOrderedId,
-    logger: parts.logger,
+    logger,
     config: parts.config,
     sessionSockets: parts.sessionSockets,
     rateLimits: createRateLimits(parts.rateLimits, parts.redis),

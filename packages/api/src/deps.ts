@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
-import type { EventBus } from './bus/eventBus.ts';
+import type { EventBus, ReadNotice } from './bus/eventBus.ts';
 import type { Db, DbProvider } from './db/db.ts';
-import type { AppendRequest, HotPath } from './db/hotPath.ts';
+import type { ChangeRequest, ChangeResult } from './db/changeRequests.ts';
+import type { HotPath } from './db/hotPath.ts';
 import type { InFlight } from './inFlight.ts';
 import type { PasswordHashQueue } from './limits/passwordHashQueue.ts';
 import type { RateLimits } from './limits/rateLimits.ts';
@@ -38,9 +39,11 @@ export interface Deps {
   dbProvider: DbProvider;
   /** Plain-SQL per-message and per-connection queries (see db/hotPath.ts). */
   hotPath: HotPath;
-  /** hotPath.appendMessages behind group commit: resolves with the message's seq, or null if refused. */
-  appendMessage(request: AppendRequest): Promise<number | null>;
+  /** hotPath.appendChanges behind group commit: resolves with the change's seq, or why it was refused. */
+  appendChange(request: ChangeRequest): Promise<ChangeResult>;
   bus: EventBus;
+  /** Publishes a moved read marker, at most a few a second per member and thread (the newest always goes out). */
+  announceRead(notice: ReadNotice): void;
   clock: Clock;
   newId(): string;
   logger: Logger;

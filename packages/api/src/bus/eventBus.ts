@@ -1,12 +1,14 @@
-import type { MessageView } from '../domain/messageView.ts';
+import type { ThreadEvent } from '../domain/threadEvent.ts';
 
 /**
  * Group fan-out of stored messages. The database is the source of truth; the bus is only the fast path,
  * so a subscriber that misses something (a gap in seq, a reconnect) re-reads the database.
  */
 export interface EventBus {
-  /** Publish a message that is already committed, on its thread's channel. */
-  publish(message: MessageView): Promise<void>;
+  /** Publish a change that is already committed (any kind of the thread's log), on its thread's channel. */
+  publish(event: ThreadEvent): Promise<void>;
+  /** A member's read marker moved: ephemeral like typing (the marker itself is stored), on the thread's channel. */
+  publishRead(notice: ReadNotice): Promise<void>;
   /** Tell these users (on their own channels) that they are now in a thread. */
   publishThreadAdded(userIds: string[], threadId: string): Promise<void>;
   /** An ephemeral "is typing" notice on its thread's channel; never stored. */
@@ -14,7 +16,7 @@ export interface EventBus {
   /** Presence changes, each on the channels of the threads given with it (the user's threads). */
   publishPresence(changes: Array<{ change: PresenceNotice; threadIds: string[] }>): Promise<void>;
   /**
-   * Live messages of one thread, in the order the bus delivers them, until `signal` aborts.
+   * Live events of one thread, in the order the bus delivers them, until `signal` aborts.
    * A `resync` event means the bus may have dropped messages (e.g. a Redis reconnect): re-read the database.
    */
   subscribe(threadId: string, options: { signal: AbortSignal }): AsyncIterable<BusEvent>;
@@ -30,7 +32,8 @@ export interface EventBus {
 }
 
 export type BusEvent =
-  | { type: 'message'; message: MessageView }
+  | { type: 'event'; event: ThreadEvent }
+  | ({ type: 'read' } & ReadNotice)
   | { type: 'threadAdded'; threadId: string }
   | ({ type: 'typing' } & TypingNotice)
   | ({ type: 'presence' } & PresenceNotice)
@@ -41,6 +44,13 @@ export interface TypingNotice {
   threadId: string;
   userId: string;
   username: string;
+}
+
+/** A member has now read the thread up to `lastReadSeq` (never moves back). */
+export interface ReadNotice {
+  threadId: string;
+  userId: string;
+  lastReadSeq: number;
 }
 
 /**
@@ -56,7 +66,7 @@ export interface PresenceNotice {
   lastSeenAt: string | null;
 }
 
-/** What a bus channel carries: one thread's messages, or notices for one user. */
+/** What a bus channel carries: one thread's events and notices, or notices for one user. */
 export type Topic = `thread:${string}` | `user:${string}`;
 
 export interface BusSubscription extends AsyncIterable<BusEvent> {

@@ -1,17 +1,17 @@
 import { getEventListeners } from 'node:events';
 import { describe, it, expect, vi } from 'vitest';
-import { testMessage } from '../testing/testMessage.ts';
+import { testMessageEvent } from '../testing/testMessage.ts';
 import type { BusEvent } from './eventBus.ts';
 import { createMemoryEventBus } from './memoryEventBus.ts';
 
-const message = (threadId: string, seq: number) => testMessage({ threadId, seq });
+const message = (threadId: string, seq: number) => testMessageEvent({ threadId, seq });
 
 function collect(iterable: AsyncIterable<BusEvent>) {
   const events: BusEvent[] = [];
   const done = (async () => {
     for await (const event of iterable) events.push(event);
   })();
-  const seqs = () => events.flatMap((e) => (e.type === 'message' ? [e.message.seq] : []));
+  const seqs = () => events.flatMap((e) => (e.type === 'event' ? [e.event.seq] : []));
   return { events, done, seqs };
 }
 
@@ -42,7 +42,7 @@ describe('memory event bus', () => {
     const live = bus.subscribe('t1', { signal: ac.signal });
     await bus.publish(message('t1', 1));
     const iterator = live[Symbol.asyncIterator]();
-    expect(await iterator.next()).toEqual({ done: false, value: { type: 'message', message: message('t1', 1) } });
+    expect(await iterator.next()).toEqual({ done: false, value: { type: 'event', event: message('t1', 1) } });
     ac.abort();
     expect(await iterator.next()).toEqual({ done: true, value: undefined });
   });
@@ -74,7 +74,7 @@ describe('memory event bus', () => {
     await bus.publish(message('t1', 1));
     await bus.publish(message('t1', 2));
     for await (const event of live) {
-      expect(event.type).toBe('message');
+      expect(event.type).toBe('event');
       break;
     }
     expect(getEventListeners(ac.signal, 'abort')).toHaveLength(0);
@@ -92,7 +92,7 @@ describe('memory event bus', () => {
     expect(await iterator.next()).toEqual({ done: false, value: { type: 'resync' } });
 
     await bus.publish(message('t1', 11));
-    expect(await iterator.next()).toEqual({ done: false, value: { type: 'message', message: message('t1', 11) } });
+    expect(await iterator.next()).toEqual({ done: false, value: { type: 'event', event: message('t1', 11) } });
     ac.abort();
   });
 

@@ -1,4 +1,4 @@
-import type { MessageView } from '../domain/messageView.ts';
+import type { ThreadEvent } from '../domain/threadEvent.ts';
 import { SessionsEndedListeners, threadTopic, userTopic, type BusEvent, type BusSubscription, type EventBus, type Topic } from './eventBus.ts';
 import { LocalListeners } from './localListeners.ts';
 import { createTopicSubscription, type TopicHooks } from './subscriptionQueue.ts';
@@ -25,10 +25,15 @@ export function createMemoryEventBus(options: MemoryEventBusOptions = {}): Event
   };
 
   return {
-    async publish(message: MessageView) {
+    async publish(event: ThreadEvent) {
       if (closed) throw new Error('event bus is closed');
       // One event object for every subscriber, as the Redis bus does: subscribers must not mutate it.
-      listeners.deliver(threadTopic(message.threadId), { type: 'message', message });
+      listeners.deliver(threadTopic(event.threadId), { type: 'event', event });
+    },
+
+    async publishRead(notice) {
+      if (closed) throw new Error('event bus is closed');
+      listeners.deliver(threadTopic(notice.threadId), { type: 'read', ...notice });
     },
 
     async publishThreadAdded(userIds, threadId) {

@@ -1,8 +1,8 @@
-import type { BusEvent, PresenceNotice, TypingNotice } from './eventBus.ts';
+import type { BusEvent, PresenceNotice, ReadNotice, TypingNotice } from './eventBus.ts';
 
 /**
- * How typing and presence notices travel on Redis thread channels, next to stored messages: wrapped in a
- * one-key object so that neither can be mistaken for a MessageView (which has threadId, seq and id).
+ * How typing, presence and read notices travel on Redis thread channels, next to stored events: each
+ * wrapped in a one-key object whose key names it (see payloadCodec.ts).
  */
 export function typingPayload(notice: TypingNotice): string {
   return JSON.stringify({ typing: { threadId: notice.threadId, userId: notice.userId, username: notice.username } });
@@ -14,10 +14,15 @@ export function presencePayload(notice: PresenceNotice): string {
   });
 }
 
-/** The event a parsed payload carries when it is a typing or presence notice; null for anything else. */
+export function readPayload(notice: ReadNotice): string {
+  return JSON.stringify({ read: { threadId: notice.threadId, userId: notice.userId, lastReadSeq: notice.lastReadSeq } });
+}
+
+/** The event a parsed payload carries when it is a typing, presence or read notice; null for anything else. */
 export function toNoticeEvent(value: unknown): BusEvent | null {
   if (typeof value !== 'object' || value === null) return null;
-  const { typing, presence } = value as { typing?: unknown; presence?: unknown };
+  const { typing, presence, read } = value as { typing?: unknown; presence?: unknown; read?: unknown };
+  if (isReadNotice(read)) return { type: 'read', threadId: read.threadId, userId: read.userId, lastReadSeq: read.lastReadSeq };
   if (isTypingNotice(typing)) return { type: 'typing', threadId: typing.threadId, userId: typing.userId, username: typing.username };
   if (isPresenceNotice(presence)) {
     return { type: 'presence', userId: presence.userId, online: presence.online, version: presence.version, lastSeenAt: presence.lastSeenAt };
@@ -40,4 +45,10 @@ function isPresenceNotice(value: unknown): value is PresenceNotice {
     typeof v.version === 'number' &&
     (v.lastSeenAt === null || typeof v.lastSeenAt === 'string')
   );
+}
+
+function isReadNotice(value: unknown): value is ReadNotice {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Partial<Record<keyof ReadNotice, unknown>>;
+  return typeof v.threadId === 'string' && typeof v.userId === 'string' && Number.isSafeInteger(v.lastReadSeq);
 }

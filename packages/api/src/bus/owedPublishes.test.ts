@@ -1,24 +1,17 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { MessageView } from '../domain/messageView.ts';
+import type { ThreadEvent } from '../domain/threadEvent.ts';
+import { testMessageEvent } from '../testing/testMessage.ts';
 import { createOwedPublishes } from './owedPublishes.ts';
 
-function message(threadId: string, seq: number): MessageView {
-  return {
-    id: `${threadId}-${seq}`,
-    threadId,
-    seq,
-    author: { id: 'u1', username: 'ada' },
-    body: 'x',
-    clientId: null,
-    createdAt: new Date(0).toISOString(),
-  };
+function message(threadId: string, seq: number): ThreadEvent {
+  return testMessageEvent({ threadId, seq, body: 'x', createdAt: new Date(0).toISOString() });
 }
 
-const seqsOf = (publish: ReturnType<typeof vi.fn>) => publish.mock.calls.map(([m]) => `${(m as MessageView).threadId}:${(m as MessageView).seq}`);
+const seqsOf = (publish: ReturnType<typeof vi.fn>) => publish.mock.calls.map(([m]) => `${(m as ThreadEvent).threadId}:${(m as ThreadEvent).seq}`);
 
 describe('owed publishes', () => {
   it('publishes again only the newest owed message of each thread', async () => {
-    const publish = vi.fn(async (_: MessageView) => 1);
+    const publish = vi.fn(async (_: ThreadEvent) => 1);
     const owed = createOwedPublishes(publish);
     owed.owe(message('t1', 2));
     owed.owe(message('t1', 5));
@@ -31,7 +24,7 @@ describe('owed publishes', () => {
   });
 
   it('owes nothing more once paid', async () => {
-    const publish = vi.fn(async (_: MessageView) => 1);
+    const publish = vi.fn(async (_: ThreadEvent) => 1);
     const owed = createOwedPublishes(publish);
     owed.owe(message('t1', 1));
     owed.pay();
@@ -41,7 +34,7 @@ describe('owed publishes', () => {
   });
 
   it('keeps owing a message whose publish fails again', async () => {
-    const publish = vi.fn(async (_: MessageView): Promise<number> => {
+    const publish = vi.fn(async (_: ThreadEvent): Promise<number> => {
       throw new Error('connection is closed');
     });
     const owed = createOwedPublishes(publish);
@@ -57,7 +50,7 @@ describe('owed publishes', () => {
 
   it('lets a newer message replace one that failed again', async () => {
     let fail = true;
-    const publish = vi.fn(async (_: MessageView) => {
+    const publish = vi.fn(async (_: ThreadEvent) => {
       if (fail) throw new Error('connection is closed');
       return 1;
     });

@@ -1,21 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import type { MessageView } from '../domain/messageView.ts';
-import { presencePayload, typingPayload } from './noticePayloads.ts';
-import { decodeChannelPayload, decodeSessionIds, encodeMessage, encodeSessionIds, encodeThreadAdded } from './payloadCodec.ts';
+import { testMessageEvent } from '../testing/testMessage.ts';
+import { presencePayload, readPayload, typingPayload } from './noticePayloads.ts';
+import { decodeChannelPayload, decodeSessionIds, encodeSessionIds, encodeThreadEvent, encodeThreadAdded } from './payloadCodec.ts';
 
-const message: MessageView = {
-  id: 'm1',
-  threadId: 't1',
-  seq: 3,
-  author: { id: 'u1', username: 'ada' },
-  body: 'hello',
-  clientId: null,
-  createdAt: new Date(0).toISOString(),
-};
+const event = testMessageEvent({ id: 'm1', seq: 3, body: 'hello', createdAt: new Date(0).toISOString() });
+const edit = { kind: 'edit' as const, threadId: 't1', seq: 4, messageId: 'm1', actor: event.actor, at: event.at, body: 'hi', mentions: [] };
 
 describe('bus payload codec', () => {
-  it('round-trips a message', () => {
-    expect(decodeChannelPayload(encodeMessage(message))).toEqual({ type: 'message', message });
+  it('round-trips events of every kind', () => {
+    expect(decodeChannelPayload(encodeThreadEvent(event))).toEqual({ type: 'event', event });
+    expect(decodeChannelPayload(encodeThreadEvent(edit))).toEqual({ type: 'event', event: edit });
+  });
+
+  it('round-trips a read notice', () => {
+    const read = { threadId: 't1', userId: 'u1', lastReadSeq: 9 };
+    expect(decodeChannelPayload(readPayload(read))).toEqual({ type: 'read', ...read });
   });
 
   it('round-trips a thread-added notice', () => {
@@ -35,8 +34,11 @@ describe('bus payload codec', () => {
     ['a number', '42'],
     ['an array', '[1,2]'],
     ['an object of no known kind', '{"hello":"world"}'],
-    ['a message without a seq', JSON.stringify({ ...message, seq: undefined })],
-    ['a message whose seq is a string', JSON.stringify({ ...message, seq: '3' })],
+    ['an untagged message (as the bus sent them before the thread log)', JSON.stringify(event.message)],
+    ['an event without a seq', JSON.stringify({ event: { ...event, seq: undefined } })],
+    ['an event whose seq is a string', JSON.stringify({ event: { ...event, seq: '3' } })],
+    ['an event of an unknown kind', JSON.stringify({ event: { ...edit, kind: 'poll' } })],
+    ['a read notice whose seq is not a number', '{"read":{"threadId":"t1","userId":"u1","lastReadSeq":"9"}}'],
     ['a thread-added notice without a string id', '{"threadAdded":7}'],
     ['a typing notice without a username', '{"typing":{"threadId":"t1","userId":"u1"}}'],
     ['a presence notice without a version', '{"presence":{"userId":"u1","online":true,"lastSeenAt":null}}'],

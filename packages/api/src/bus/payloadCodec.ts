@@ -1,14 +1,15 @@
-import type { MessageView } from '../domain/messageView.ts';
+import type { ThreadEvent } from '../domain/threadEvent.ts';
 import type { BusEvent } from './eventBus.ts';
 import { toNoticeEvent } from './noticePayloads.ts';
 
 /**
- * What the Redis bus sends as text and reads back. Thread and user channels carry a bare MessageView, a
- * `{ threadAdded }` notice, or a typing/presence notice (noticePayloads.ts); the session channel carries
- * a JSON array of session ids.
+ * What the Redis bus sends as text and reads back. Every thread and user channel payload is an object
+ * with one tag key naming what it carries: `{ event }` (a stored change of the thread's log),
+ * `{ threadAdded }`, or a typing/presence/read notice (noticePayloads.ts), so no payload can be taken for
+ * another. The session channel carries a JSON array of session ids.
  */
-export function encodeMessage(message: MessageView): string {
-  return JSON.stringify(message);
+export function encodeThreadEvent(event: ThreadEvent): string {
+  return JSON.stringify({ event });
 }
 
 export function encodeThreadAdded(threadId: string): string {
@@ -22,7 +23,7 @@ export function encodeSessionIds(sessionIds: string[]): string {
 /** The event a thread or user channel payload carries; null for anything this bus does not send. */
 export function decodeChannelPayload(payload: string): BusEvent | null {
   const value = parseJson(payload);
-  if (isMessageView(value)) return { type: 'message', message: value };
+  if (isThreadEventPayload(value)) return { type: 'event', event: value.event };
   if (isThreadAddedNotice(value)) return { type: 'threadAdded', threadId: value.threadAdded };
   return toNoticeEvent(value);
 }
@@ -45,8 +46,19 @@ function isThreadAddedNotice(value: unknown): value is { threadAdded: string } {
   return typeof value === 'object' && value !== null && typeof (value as { threadAdded?: unknown }).threadAdded === 'string';
 }
 
-function isMessageView(value: unknown): value is MessageView {
+const EVENT_KINDS: ReadonlySet<string> = new Set<ThreadEvent['kind']>(['message', 'edit', 'delete', 'reaction']);
+
+/** The checks the subscriber's cursor relies on (thread, seq, kind); the rest is what this cluster's processes wrote. */
+function isThreadEventPayload(value: unknown): value is { event: ThreadEvent } {
   if (typeof value !== 'object' || value === null) return false;
-  const candidate = value as Partial<Record<keyof MessageView, unknown>>;
-  return typeof candidate.threadId === 'string' && typeof candidate.seq === 'number' && typeof candidate.id === 'string';
+  const event = (value as { event?: unknown }).event;
+  if (typeof event !== 'object' || event === null) return false;
+  const candidate = event as Partial<Record<keyof ThreadEvent, unknown>>;
+  return (
+    typeof candidate.threadId === 'string' &&
+    Number.isSafeInteger(candidate.seq) &&
+    typeof candidate.kind === 'string' &&
+    EVENT_KINDS.has(candidate.kind) &&
+    typeof candidate.messageId === 'string'
+  );
 }

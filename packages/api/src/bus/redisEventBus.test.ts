@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import RedisMockUntyped from 'ioredis-mock';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { testMessage } from '../testing/testMessage.ts';
+import { testMessageEvent } from '../testing/testMessage.ts';
 import { threadChannel, type BusEvent } from './eventBus.ts';
 import { createRedisEventBus, type RedisEventBus, type RedisEventBusOptions } from './redisEventBus.ts';
 
@@ -50,7 +50,7 @@ const realBackend: Backend = {
   },
 };
 
-const message = (threadId: string, seq: number) => testMessage({ threadId, seq });
+const message = (threadId: string, seq: number) => testMessageEvent({ threadId, seq });
 
 function collect(iterable: AsyncIterable<BusEvent>) {
   const events: BusEvent[] = [];
@@ -60,7 +60,7 @@ function collect(iterable: AsyncIterable<BusEvent>) {
   return {
     events,
     done,
-    seqs: () => events.flatMap((e) => (e.type === 'message' ? [e.message.seq] : [])),
+    seqs: () => events.flatMap((e) => (e.type === 'event' ? [e.event.seq] : [])),
     resyncs: () => events.filter((e) => e.type === 'resync').length,
   };
 }
@@ -134,9 +134,9 @@ for (const backend of [mockBackend, realBackend]) {
         expect(b.seqs()).toEqual([1, 2]);
       }, waitOptions);
       expect(publish).toHaveBeenCalledTimes(2);
-      expect(publish.mock.calls[0]).toEqual([threadChannel(testPrefix, 't1'), JSON.stringify(message('t1', 1))]);
-      const firstOf = (c: typeof a) => c.events.find((e) => e.type === 'message');
-      expect(firstOf(a)).toEqual({ type: 'message', message: message('t1', 1) });
+      expect(publish.mock.calls[0]).toEqual([threadChannel(testPrefix, 't1'), JSON.stringify({ event: message('t1', 1) })]);
+      const firstOf = (c: typeof a) => c.events.find((e) => e.type === 'event');
+      expect(firstOf(a)).toEqual({ type: 'event', event: message('t1', 1) });
       // The same object: parsed once per process, not once per subscription.
       expect(firstOf(a)).toBe(firstOf(b));
       expect(other.seqs()).toEqual([]);
@@ -179,7 +179,7 @@ for (const backend of [mockBackend, realBackend]) {
       const a = await live(bus, 't1', first.signal);
       const second = bus.subscribe('t1', { signal: abortable().signal });
       const leftByBreak = (async () => {
-        for await (const event of second) if (event.type === 'message') break;
+        for await (const event of second) if (event.type === 'event') break;
       })();
       await vi.waitFor(() => expect(bus.stats().subscriptions).toBe(2), waitOptions);
 
@@ -250,7 +250,7 @@ for (const backend of [mockBackend, realBackend]) {
 
       expect((await slowIterator.next()).value).toEqual({ type: 'resync' });
       await bus.publish(message('t1', 11));
-      expect((await slowIterator.next()).value).toEqual({ type: 'message', message: message('t1', 11) });
+      expect((await slowIterator.next()).value).toEqual({ type: 'event', event: message('t1', 11) });
     });
 
     it('answers a payload that is not a message with a resync', async () => {

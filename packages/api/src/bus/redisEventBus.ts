@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { MessageView } from '../domain/messageView.ts';
+import type { ThreadEvent } from '../domain/threadEvent.ts';
 import { ChannelRefCounts } from './channelRefCounts.ts';
 import {
   sessionsEndedChannel,
@@ -13,9 +13,9 @@ import {
   type Topic,
 } from './eventBus.ts';
 import { fanOut } from './localListeners.ts';
-import { presencePayload, typingPayload } from './noticePayloads.ts';
+import { presencePayload, readPayload, typingPayload } from './noticePayloads.ts';
 import { createOwedPublishes } from './owedPublishes.ts';
-import { decodeChannelPayload, encodeMessage, encodeThreadAdded } from './payloadCodec.ts';
+import { decodeChannelPayload, encodeThreadAdded, encodeThreadEvent } from './payloadCodec.ts';
 import { SessionNotices } from './sessionNotices.ts';
 import { createTopicSubscription, type TopicHooks } from './subscriptionQueue.ts';
 
@@ -38,7 +38,7 @@ interface RedisEventBusStats {
   reconnects: number;
   /** Subscriptions whose backlog was dropped for a resync because they read too slowly. */
   overflows: number;
-  /** Received payloads that were not a message (answered with a resync of that thread). */
+  /** Received payloads this bus does not send (answered with a resync of that thread). */
   malformed: number;
   /** Redis channels this process is subscribed to: one per thread with local subscribers. */
   channels: number;
@@ -89,8 +89,8 @@ export function createRedisEventBus(options: RedisEventBusOptions): RedisEventBu
     onMalformed: () => counters.malformed++,
   });
 
-  const publishMessage = (message: MessageView) => publisher.publish(threadChannel(prefix, message.threadId), encodeMessage(message));
-  const owed = createOwedPublishes(publishMessage);
+  const publishEvent = (event: ThreadEvent) => publisher.publish(threadChannel(prefix, event.threadId), encodeThreadEvent(event));
+  const owed = createOwedPublishes(publishEvent);
 
   const onMessage = (name: string, payload: string): void => {
     if (name === sessions.channel) return sessions.receive(payload);
@@ -140,14 +140,20 @@ export function createRedisEventBus(options: RedisEventBusOptions): RedisEventBu
   publisher.on('error', onError);
 
   return {
-    async publish(message: MessageView) {
+    async publish(event: ThreadEvent) {
       if (closed) throw new Error('event bus is closed');
       try {
-        await publishMessage(message);
+        await publishEvent(event);
       } catch (error) {
-        owed.owe(message);
+        owed.owe(event);
         throw error;
       }
+    },
+
+    // Like typing: the marker is stored, so a notice lost while Redis is away is not owed later.
+    async publishRead(notice) {
+      if (closed) throw new Error('event bus is closed');
+      await publisher.publish(threadChannel(prefix, notice.threadId), readPayload(notice));
     },
 
     async publishSessionsEnded(sessionIds) {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import pino from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { testMessage } from '../testing/testMessage.ts';
+import { testMessageEvent } from '../testing/testMessage.ts';
 import { threadTopic, userTopic, type BusEvent, type EventBus } from './eventBus.ts';
 import { createMemoryEventBus } from './memoryEventBus.ts';
 import { createRedisEventBus } from './redisEventBus.ts';
@@ -13,7 +13,7 @@ afterEach(async () => {
   for (const close of closers.splice(0)) await close();
 });
 
-const message = (threadId: string, seq: number) => testMessage({ threadId, seq });
+const message = (threadId: string, seq: number) => testMessageEvent({ threadId, seq });
 
 /** Two buses that see each other's messages: one in-process bus twice, or two Redis buses (two "processes"). */
 function pairOf(kind: 'memory' | 'redis'): [EventBus, EventBus] {
@@ -54,13 +54,13 @@ describe.each(['memory', 'redis'] as const)('subscribeTopics on the %s bus', (ki
     subscription.add([threadTopic('t1'), threadTopic('t1')]);
     await vi.waitFor(async () => {
       await publisherSide.publish(message('t1', 1));
-      expect(events.some((e) => e.type === 'message')).toBe(true);
+      expect(events.some((e) => e.type === 'event')).toBe(true);
     });
     await publisherSide.publish(message('t2', 1)); // a thread it does not follow
     await publisherSide.publishThreadAdded(['carol'], 't3'); // someone else's notice
     await publisherSide.publish(message('t1', 2));
-    await vi.waitFor(() => expect(events.filter((e) => e.type === 'message').at(-1)).toMatchObject({ message: { seq: 2 } }));
-    expect(events.every((e) => (e.type === 'threadAdded' ? e.threadId === 't1' : e.type === 'message' && e.message.threadId === 't1'))).toBe(true);
+    await vi.waitFor(() => expect(events.filter((e) => e.type === 'event').at(-1)).toMatchObject({ event: { seq: 2 } }));
+    expect(events.every((e) => (e.type === 'threadAdded' ? e.threadId === 't1' : e.type === 'event' && e.event.threadId === 't1'))).toBe(true);
     controller.abort();
   });
 });

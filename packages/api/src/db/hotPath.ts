@@ -1,6 +1,8 @@
-import type { MessageView } from '../domain/messageView.ts';
+import type { MessagePage } from '../domain/listMessages.ts';
 import { isConstraintViolation, isDatabaseUnavailable } from '../domain/prismaErrors.ts';
-import { messageViewColumns } from './messageViewRow.ts';
+import type { ThreadEvent } from '../domain/threadEvent.ts';
+import type { ChangeRequest, ChangeResult } from './changeRequests.ts';
+import type { MessagePageQuery } from './messagePageScript.ts';
 
 /**
  * The few queries every message and every connection makes, in plain SQL per provider. Prisma's
@@ -12,11 +14,11 @@ export interface HotPath {
   /** A session row with its user's name, or null. */
   findSession(id: string): Promise<SessionRecord | null>;
   /**
-   * Appends messages in one transaction, each with its thread's next seq, bumping the thread and the
-   * author's read marker. An item whose author is not a member, whose thread does not exist, or whose
-   * clientId the author already used gets `null` and changes nothing: the caller explains it.
+   * Stores changes in one transaction, each with its thread's next seq (a message also bumps the thread's
+   * activity time and its author's read marker). A refused item changes nothing and says why (see
+   * ChangeRefusal); the others are stored.
    */
-  appendMessages(batch: readonly AppendRequest[]): Promise<Array<number | null>>;
+  appendChanges(batch: readonly ChangeRequest[]): Promise<ChangeResult[]>;
   /** A thread's last seq and whether the user is a member; null when there is no such thread. */
   threadPosition(threadId: string, userId: string): Promise<{ lastSeq: number; isMember: boolean } | null>;
   /**
@@ -24,8 +26,10 @@ export interface HotPath {
    * recentThreadsOf: read at every activity stream's start and every presence change, so prepared SQL.
    */
   membershipsOf(userIds: readonly string[]): Promise<Array<{ userId: string; threadId: string }>>;
-  /** Messages with seq greater than `afterSeq`, oldest first, at most `limit` (subscription catch-up). */
-  messagesAfter(threadId: string, afterSeq: number, limit: number): Promise<MessageView[]>;
+  /** The thread's log after `afterSeq`, in seq order with no hole, at most `limit` events (subscription catch-up). */
+  eventsAfter(threadId: string, afterSeq: number, limit: number): Promise<ThreadEvent[]>;
+  /** A page of messages in their current state, with the seq it is current at, read in one snapshot (message.list). */
+  messagePage(query: MessagePageQuery): Promise<MessagePage>;
   close(): Promise<void>;
 }
 
@@ -38,32 +42,28 @@ export interface SessionRecord {
   lastUsedAt: Date;
 }
 
-export interface AppendRequest {
-  id: string;
-  threadId: string;
-  authorId: string;
-  body: string;
-  clientId: string | null;
-  createdAt: Date;
-}
-
 /**
- * Group commit: appends queue while a write is in flight and go together in the next transaction, so
- * a busy process pays one commit per batch instead of one per message. A batch that a constraint
+ * Group commit: changes queue while a write is in flight and go together in the next transaction, so
+ * a busy process pays one commit per batch instead of one per change. A batch that a constraint
  * refused (rolled back, nothing stored) is retried item by item, so the one bad item fails alone; any
  * other failure (a lost connection: did the COMMIT land?) fails the whole batch, since retrying it
  * could store a message without a clientId twice.
  */
-export function createBatchedAppender(
-  write: (batch: readonly AppendRequest[]) => Promise<Array<number | null>>,
+export function createBatchedAppender<Request, Result>(
+  write: (batch: readonly Request[]) => Promise<Result[]>,
   options: { maxBatch?: number; isDefinitiveFailure?: (error: unknown) => boolean; isOutage?: (error: unknown) => boolean } = {},
-): (request: AppendRequest) => Promise<number | null> {
+): (request: Request) => Promise<Result> {
   const maxBatch = options.maxBatch ?? 256;
   const isDefinitiveFailure = options.isDefinitiveFailure ?? isConstraintViolation;
   const isOutage = options.isOutage ?? isDatabaseUnavailable;
-  type Pending = { request: AppendRequest; resolve: (seq: number | null) => void; reject: (error: unknown) => void };
+  type Pending = { request: Request; resolve: (result: Result) => void; reject: (error: unknown) => void };
   let queue: Pending[] = [];
   let writing = false;
+
+  const settle = (pending: Pending, result: Result | undefined): void => {
+    if (result === undefined) pending.reject(new Error('the write returned fewer results than it was given'));
+    else pending.resolve(result);
+  };
 
   async function drain(): Promise<void> {
     try {
@@ -71,15 +71,15 @@ export function createBatchedAppender(
         const batch = queue.slice(0, maxBatch);
         queue = queue.slice(maxBatch);
         try {
-          const seqs = await write(batch.map((p) => p.request));
-          batch.forEach((p, i) => p.resolve(seqs[i] ?? null));
+          const results = await write(batch.map((p) => p.request));
+          batch.forEach((p, i) => settle(p, results[i]));
         } catch (error) {
           if (isOutage(error)) {
             // The appends queued behind a batch that met an outage would each wait out the same timeouts:
             // they fail now, unattempted, and their senders retry.
             for (const p of [...batch, ...queue.splice(0)]) p.reject(error);
           } else if (batch.length === 1 || !isDefinitiveFailure(error)) for (const p of batch) p.reject(error);
-          else for (const p of batch) await write([p.request]).then((seqs) => p.resolve(seqs[0] ?? null), p.reject);
+          else for (const p of batch) await write([p.request]).then((results) => settle(p, results[0]), p.reject);
         }
       }
     } finally {
@@ -112,12 +112,4 @@ export function membershipsOfSql(userIds: string): string {
   FROM "ThreadMember" m JOIN "Thread" t ON t."id" = m."threadId"
   WHERE m."userId" IN (${userIds})
   ORDER BY t."lastMessageAt" DESC NULLS LAST, t."id"`;
-}
-
-export function messagesAfterSql(createdAt: string): string {
-  return `
-  SELECT ${messageViewColumns(createdAt)}
-  FROM "Message" m JOIN "User" u ON u."id" = m."authorId"
-  WHERE m."threadId" = ? AND m."seq" > ?
-  ORDER BY m."seq" LIMIT ?`;
 }

@@ -1,15 +1,18 @@
 import pg from 'pg';
-import { membershipsOfSql, messagesAfterSql, THREAD_POSITION_SQL, type AppendRequest, type HotPath } from './hotPath.ts';
-import { rowToMessageView, type MessageViewRow } from './messageViewRow.ts';
+import { isPlainMessage, refused, storedPlainMessage, type ChangeRequest, type ChangeResult, type MessageRequest } from './changeRequests.ts';
+import { applyChange } from './changeScripts.ts';
+import { membershipsOfSql, THREAD_POSITION_SQL, type HotPath } from './hotPath.ts';
+import { readMessagePage } from './messagePageScript.ts';
+import { numbered, postgresDialect, runScript, type SqlRow, type SqlStatement } from './sqlScript.ts';
+import { idsNeedingMentions, mentionsById, mentionsOfSql, rowToThreadEvent, threadLogAfterSql, type ThreadLogRow } from './threadLogSql.ts';
 
-/** `?` placeholders as PostgreSQL's `$1, $2, …`. */
-function numbered(sql: string): string {
-  let n = 0;
-  return sql.replace(/\?/g, () => `$${++n}`);
-}
 const THREAD_POSITION = numbered(THREAD_POSITION_SQL);
 const MEMBERSHIPS_OF = membershipsOfSql('SELECT unnest($1::text[])');
-const MESSAGES_AFTER = numbered(messagesAfterSql(`m."createdAt" AT TIME ZONE 'UTC'`));
+const THREAD_LOG_AFTER = numbered(threadLogAfterSql(postgresDialect));
+// A batch with anything but plain sends runs its changes one by one in a transaction that first locks
+// every thread it touches, in id order like APPEND_BATCH, so no two batches wait on each other in a cycle.
+const THREADS_OF_MESSAGES = `SELECT DISTINCT "threadId" FROM "Message" WHERE "id" = ANY ($1::text[])`;
+const LOCK_THREADS = `SELECT "id" FROM "Thread" WHERE "id" = ANY ($1::text[]) ORDER BY "id" FOR UPDATE`;
 
 // The whole batch in one statement, one round trip, atomic without BEGIN/COMMIT. A statement per message
 // took a round trip each, and a process's single writer spent its time waiting on them: one process
@@ -101,24 +104,8 @@ export function createPostgresHotPath(url: string, poolSize: number): HotPath {
       return { ...row, secretHash: new Uint8Array(row.secretHash) };
     },
 
-    async appendMessages(batch: readonly AppendRequest[]) {
-      // Named, so each pooled connection parses and plans it once (see PLAN_OPTIONS).
-      // pool.query discards a connection that failed.
-      const { rows } = await pool.query({
-        name: 'parley-append-batch',
-        text: APPEND_BATCH,
-        values: [
-          batch.map((m) => m.id),
-          batch.map((m) => m.threadId),
-          batch.map((m) => m.authorId),
-          batch.map((m) => m.body),
-          batch.map((m) => m.clientId),
-          batch.map((m) => m.createdAt.toISOString()),
-        ],
-      });
-      const seqOf = new Map<string, number>();
-      for (const row of rows) seqOf.set(row.id, Number(row.seq));
-      return batch.map((m) => seqOf.get(m.id) ?? null);
+    async appendChanges(batch) {
+      return batch.every(isPlainMessage) ? appendPlainBatch(batch) : appendMixedBatch(batch);
     },
 
     async threadPosition(threadId, userId) {
@@ -132,11 +119,84 @@ export function createPostgresHotPath(url: string, poolSize: number): HotPath {
       return rows as Array<{ userId: string; threadId: string }>;
     },
 
-    async messagesAfter(threadId, afterSeq, limit) {
-      const { rows } = await pool.query<MessageViewRow>(MESSAGES_AFTER, [threadId, afterSeq, limit]);
-      return rows.map(rowToMessageView);
+    async eventsAfter(threadId, afterSeq, limit) {
+      const { rows } = await pool.query<ThreadLogRow>({
+        name: 'parley-thread-log-after',
+        text: THREAD_LOG_AFTER,
+        values: [threadId, afterSeq, limit, threadId, afterSeq, limit, limit],
+      });
+      const ids = idsNeedingMentions(rows);
+      const mentions = mentionsById(ids.length > 0 ? (await pool.query(numbered(mentionsOfSql(ids.length)), ids)).rows : []);
+      return rows.map((row) => rowToThreadEvent(row, mentions));
+    },
+
+    async messagePage(query) {
+      return inTransaction('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', (execute) =>
+        runScript(readMessagePage(query, postgresDialect), execute),
+      );
     },
 
     close: () => pool.end(),
   };
+
+  async function appendPlainBatch(batch: readonly MessageRequest[]): Promise<ChangeResult[]> {
+    // Named, so each pooled connection parses and plans it once (see PLAN_OPTIONS).
+    // pool.query discards a connection that failed.
+    const { rows } = await pool.query({
+      name: 'parley-append-batch',
+      text: APPEND_BATCH,
+      values: [
+        batch.map((m) => m.id),
+        batch.map((m) => m.threadId),
+        batch.map((m) => m.authorId),
+        batch.map((m) => m.body),
+        batch.map((m) => m.clientId),
+        batch.map((m) => m.createdAt.toISOString()),
+      ],
+    });
+    const seqOf = new Map<string, number>();
+    for (const row of rows) seqOf.set(row.id, Number(row.seq));
+    return batch.map((m) => {
+      const seq = seqOf.get(m.id);
+      return seq === undefined ? refused('refused') : storedPlainMessage(seq, m.threadId);
+    });
+  }
+
+  async function appendMixedBatch(batch: readonly ChangeRequest[]): Promise<ChangeResult[]> {
+    return inTransaction('BEGIN', async (execute) => {
+      const targets = batch.flatMap((c) => (c.kind === 'message' ? [] : [c.messageId]));
+      const targetThreads = targets.length > 0 ? (await execute({ sql: THREADS_OF_MESSAGES, params: [targets] })).map((r) => String(r.threadId)) : [];
+      const threadIds = [...new Set([...batch.flatMap((c) => (c.kind === 'message' ? [c.threadId] : [])), ...targetThreads])];
+      await execute({ sql: LOCK_THREADS, params: [threadIds] });
+      const results: ChangeResult[] = [];
+      for (const change of batch) results.push(await runScript(applyChange(change, postgresDialect), execute));
+      return results;
+    });
+  }
+
+  /** Runs `work` in a transaction on one pooled client; a client that failed is discarded, not reused. */
+  async function inTransaction<T>(begin: string, work: (execute: (statement: SqlStatement) => Promise<SqlRow[]>) => Promise<T>): Promise<T> {
+    const client = await pool.connect();
+    // A checked-out client has no pool listener: without this, a connection that drops mid-transaction
+    // emits an 'error' nobody hears and the process exits. The failed query reports the outage instead.
+    const ignoreError = (): void => {};
+    client.on('error', ignoreError);
+    try {
+      await client.query(begin);
+      const result = await work(async ({ sql, params }) => {
+        const values = params.map((value) => (value instanceof Date ? value.toISOString() : value));
+        return (await client.query(numbered(sql), values)).rows as SqlRow[];
+      });
+      await client.query('COMMIT');
+      client.off('error', ignoreError);
+      client.release();
+      return result;
+    } catch (error) {
+      // The connection is discarded, not rolled back: PostgreSQL rolls back a transaction whose connection
+      // ends, and during an outage a ROLLBACK would wait out another query timeout before the caller hears.
+      client.release(error instanceof Error ? error : true);
+      client.off('error', ignoreError);
+      throw error;
+    }
+  }
 }

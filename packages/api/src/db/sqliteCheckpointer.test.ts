@@ -43,7 +43,19 @@ async function embeddedParley(path: string) {
   await db.user.create({ data: { id: 'ada', username: 'ada', usernameKey: 'ada', passwordHash: 'x' } });
   await db.thread.create({ data: { id: 't', kind: 'group', createdAt: new Date(), members: { create: { userId: 'ada', joinedAt: new Date() } } } });
   const send = (body: string) =>
-    hotPath.appendMessages([{ id: newTimeOrderedId(), threadId: 't', authorId: 'ada', body, clientId: null, createdAt: new Date() }]);
+    hotPath.appendChanges([
+      {
+        kind: 'message',
+        id: newTimeOrderedId(),
+        threadId: 't',
+        authorId: 'ada',
+        body,
+        clientId: null,
+        createdAt: new Date(),
+        replyToId: null,
+        mentionCandidates: [],
+      },
+    ]);
   return { database, send };
 }
 
@@ -53,7 +65,7 @@ describe('the embedded database', () => {
     const { database, send } = await embeddedParley(path);
     cleanups.push(() => database.close());
     // Far below the 1,000 WAL pages at which SQLite's commits would checkpoint by themselves.
-    for (let i = 0; i < 50; i++) expect(await send(`message ${i}`)).toEqual([i + 1]);
+    for (let i = 0; i < 50; i++) expect((await send(`message ${i}`)).map((r) => r.stored && r.seq)).toEqual([i + 1]);
     await expect.poll(() => messagesInFile(path), { timeout: 5000, interval: 50 }).toBe(50);
   });
 

@@ -1,12 +1,18 @@
 import Database from 'libsql';
 import type { Logger } from 'pino';
 import { startSqliteCheckpointer } from './sqliteCheckpointer.ts';
-import { membershipsOfSql, messagesAfterSql, THREAD_POSITION_SQL, type AppendRequest, type HotPath, type SessionRecord } from './hotPath.ts';
-import { rowToMessageView, type MessageViewRow } from './messageViewRow.ts';
+import { isPlainMessage, storedPlainMessage, refused, type ChangeRequest, type ChangeResult } from './changeRequests.ts';
+import { applyChange } from './changeScripts.ts';
+import { membershipsOfSql, THREAD_POSITION_SQL, type HotPath, type SessionRecord } from './hotPath.ts';
+import { readMessagePage } from './messagePageScript.ts';
+import { runScriptSync, sqliteDialect, type SqlRow, type SqlStatement } from './sqlScript.ts';
+import { idsNeedingMentions, mentionsById, mentionsOfSql, rowToThreadEvent, threadLogAfterSql, type ThreadLogRow } from './threadLogSql.ts';
 
 // Under load SQLite's own threshold (1,000 WAL pages) came round several times a second; checkpointing on
 // this interval instead keeps the WAL small (figures: docs/benchmarks.md#numbers-that-used-to-live-in-code-comments).
 const CHECKPOINT_INTERVAL_MS = 200;
+// Script statements differ only by how many values an IN list takes; this bounds the cache whatever input comes.
+const MAX_PREPARED_SCRIPT_STATEMENTS = 200;
 
 /** Prisma's SQLite DateTime text format, so rows written here read back through Prisma unchanged. */
 function toSqliteDateTime(date: Date): string {
@@ -79,25 +85,52 @@ export async function createSqliteHotPath(
   const markRead = db.prepare(MARK_READ);
   const findSession = db.prepare(FIND_SESSION);
   const threadPosition = db.prepare(THREAD_POSITION_SQL);
-  const messagesAfter = db.prepare(messagesAfterSql('m."createdAt"'));
+  const threadLogAfter = db.prepare(threadLogAfterSql(sqliteDialect));
   const membershipsOf = db.prepare(membershipsOfSql('SELECT value FROM json_each(?)'));
 
-  const appendAll = (batch: readonly AppendRequest[]): Array<number | null> => {
+  // The scripts' statements (edits, reactions, replies, mentions), prepared on first use: their text
+  // varies only with the number of mention candidates or reaction rows.
+  const statements = new Map<string, Database.Statement>();
+  const execute = ({ sql, params }: SqlStatement): SqlRow[] => {
+    let statement = statements.get(sql);
+    if (!statement) {
+      statement = db.prepare(sql);
+      if (statements.size < MAX_PREPARED_SCRIPT_STATEMENTS) statements.set(sql, statement);
+    }
+    const values = params.map((value) => (value instanceof Date ? toSqliteDateTime(value) : value));
+    return statement.reader ? (statement.all(...values) as SqlRow[]) : (statement.run(...values), []);
+  };
+
+  const appendPlain = (m: ChangeRequest & { kind: 'message' }): ChangeResult => {
+    const at = toSqliteDateTime(m.createdAt);
+    const row = insertMessage.get(m.id, m.authorId, m.body, m.clientId, at, m.threadId, m.authorId) as { seq: number } | undefined;
+    if (!row) return refused('refused');
+    bumpThread.run(row.seq, at, m.threadId);
+    markRead.run(row.seq, m.threadId, m.authorId);
+    return storedPlainMessage(row.seq, m.threadId);
+  };
+
+  const appendAll = (batch: readonly ChangeRequest[]): ChangeResult[] => {
     db.exec('BEGIN IMMEDIATE');
     try {
-      const seqs = batch.map((m) => {
-        const at = toSqliteDateTime(m.createdAt);
-        const row = insertMessage.get(m.id, m.authorId, m.body, m.clientId, at, m.threadId, m.authorId) as { seq: number } | undefined;
-        if (!row) return null;
-        bumpThread.run(row.seq, at, m.threadId);
-        markRead.run(row.seq, m.threadId, m.authorId);
-        return row.seq;
-      });
+      const results = batch.map((change) =>
+        isPlainMessage(change) ? appendPlain(change) : runScriptSync(applyChange(change, sqliteDialect), execute),
+      );
       db.exec('COMMIT');
-      return seqs;
+      return results;
     } catch (error) {
       if (db.inTransaction) db.exec('ROLLBACK');
       throw error;
+    }
+  };
+
+  /** Reads in one snapshot: a read transaction, run without an await so no write of this connection lands inside it. */
+  const inSnapshot = <T>(read: () => T): T => {
+    db.exec('BEGIN');
+    try {
+      return read();
+    } finally {
+      db.exec('COMMIT');
     }
   };
 
@@ -115,7 +148,7 @@ export async function createSqliteHotPath(
       } satisfies SessionRecord;
     },
 
-    appendMessages(batch) {
+    appendChanges(batch) {
       return exclusive(async () => appendAll(batch));
     },
 
@@ -128,8 +161,17 @@ export async function createSqliteHotPath(
       return membershipsOf.all(JSON.stringify(userIds)) as Array<{ userId: string; threadId: string }>;
     },
 
-    async messagesAfter(threadId, afterSeq, limit) {
-      return (messagesAfter.all(threadId, afterSeq, limit) as MessageViewRow[]).map(rowToMessageView);
+    async eventsAfter(threadId, afterSeq, limit) {
+      return inSnapshot(() => {
+        const rows = threadLogAfter.all(threadId, afterSeq, limit, threadId, afterSeq, limit, limit) as ThreadLogRow[];
+        const ids = idsNeedingMentions(rows);
+        const mentions = mentionsById(ids.length > 0 ? execute({ sql: mentionsOfSql(ids.length), params: ids }) : []);
+        return rows.map((row) => rowToThreadEvent(row, mentions));
+      });
+    },
+
+    async messagePage(query) {
+      return inSnapshot(() => runScriptSync(readMessagePage(query, sqliteDialect), execute));
     },
 
     async close() {

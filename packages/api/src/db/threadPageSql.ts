@@ -1,5 +1,6 @@
 import type { DbProvider } from './db.ts';
 import { messageViewColumns } from './messageViewRow.ts';
+import { numbered, postgresDialect, sqliteDialect } from './sqlScript.ts';
 
 /**
  * SQL for thread.list, per provider. Both statements read by index only, so their work grows with the
@@ -30,7 +31,7 @@ export function threadPageSql(provider: DbProvider, hasCursor: boolean): string 
 export function lastMessagesSql(provider: DbProvider): string {
   if (provider === 'postgresql') {
     return `
-  SELECT ${messageViewColumns(`m."createdAt" AT TIME ZONE 'UTC'`)}
+  SELECT ${messageViewColumns(postgresDialect)}
   FROM unnest($1::text[]) AS p("threadId")
   CROSS JOIN LATERAL (
     SELECT * FROM "Message" l WHERE l."threadId" = p."threadId" ORDER BY l."seq" DESC LIMIT 1
@@ -38,7 +39,7 @@ export function lastMessagesSql(provider: DbProvider): string {
   JOIN "User" u ON u."id" = m."authorId"`;
   }
   return `
-  SELECT ${messageViewColumns('m."createdAt"')}
+  SELECT ${messageViewColumns(sqliteDialect)}
   FROM json_each(?) p
   JOIN "Message" m ON m."rowid" = (
     SELECT l."rowid" FROM "Message" l WHERE l."threadId" = p."value" ORDER BY l."seq" DESC LIMIT 1
@@ -46,7 +47,24 @@ export function lastMessagesSql(provider: DbProvider): string {
   JOIN "User" u ON u."id" = m."authorId"`;
 }
 
-function numbered(sql: string): string {
-  let n = 0;
-  return sql.replace(/\?/g, () => `$${++n}`);
+/**
+ * Per thread of mine: unread messages (by others, not deleted, after my marker) and unread mentions of me,
+ * each counted by index up to `cap` at most, so a long-unread thread costs no more than a capped one.
+ * Params: userId, the thread ids (a JSON array for SQLite, an array for PostgreSQL), then cap, cap.
+ */
+export function unreadCountsSql(provider: DbProvider): string {
+  const ids = provider === 'postgresql' ? 'SELECT unnest(?::text[])' : 'SELECT value FROM json_each(?)';
+  const sql = `
+  SELECT m."threadId", m."lastReadSeq",
+    (SELECT count(*) FROM (
+      SELECT 1 FROM "Message" x
+      WHERE x."threadId" = m."threadId" AND x."seq" > m."lastReadSeq" AND x."authorId" <> m."userId" AND x."deletedAt" IS NULL
+      LIMIT ?) c) AS "unread",
+    (SELECT count(*) FROM (
+      SELECT 1 FROM "Mention" n
+      WHERE n."userId" = m."userId" AND n."threadId" = m."threadId" AND n."seq" > m."lastReadSeq"
+      LIMIT ?) d) AS "mentions"
+  FROM "ThreadMember" m
+  WHERE m."userId" = ? AND m."threadId" IN (${ids})`;
+  return provider === 'postgresql' ? numbered(sql) : sql;
 }

@@ -1,8 +1,8 @@
 import type { Deps } from '../deps.ts';
 import { rowToMessageView, type MessageViewRow } from '../db/messageViewRow.ts';
-import { lastMessagesSql, threadPageSql } from '../db/threadPageSql.ts';
+import { lastMessagesSql, threadPageSql, unreadCountsSql } from '../db/threadPageSql.ts';
 import type { MessageView } from './messageView.ts';
-import { threadMembersInclude, toThreadView, type ThreadSummary } from './threadView.ts';
+import { threadMembersInclude, toThreadView, UNREAD_COUNT_CAP, type ThreadSummary } from './threadView.ts';
 
 const THREAD_PAGE_DEFAULT_LIMIT = 50;
 
@@ -14,7 +14,7 @@ export interface ThreadPageInput {
 
 /**
  * A page of my threads (or just those in `onlyThreadIds`), most recent activity first, each with members,
- * last message and my unread count. A page shorter than `limit` is the last.
+ * last message and my unread counts. A page shorter than `limit` is the last.
  */
 export async function listThreads(
   deps: Pick<Deps, 'db' | 'dbProvider'>,
@@ -23,29 +23,30 @@ export async function listThreads(
   page: ThreadPageInput = {},
 ): Promise<ThreadSummary[]> {
   const limit = page.limit ?? THREAD_PAGE_DEFAULT_LIMIT;
-  const memberships = onlyThreadIds
-    ? await deps.db.threadMember.findMany({ where: { userId, threadId: { in: onlyThreadIds } }, select: { threadId: true, lastReadSeq: true } })
+  const ids = onlyThreadIds
+    ? onlyThreadIds
     : (
-        await deps.db.$queryRawUnsafe<Array<{ id: string; lastReadSeq: number | bigint }>>(
+        await deps.db.$queryRawUnsafe<Array<{ id: string }>>(
           threadPageSql(deps.dbProvider, page.cursor !== undefined),
           ...(page.cursor !== undefined ? [userId, userId, page.cursor, limit] : [userId, limit]),
         )
-      ).map((row) => ({ threadId: String(row.id), lastReadSeq: Number(row.lastReadSeq) }));
-  if (memberships.length === 0) return [];
-  const ids = memberships.map((m) => m.threadId);
-  const [threads, lastMessages] = await Promise.all([
+      ).map((row) => String(row.id));
+  if (ids.length === 0) return [];
+  const [memberships, threads, lastMessages] = await Promise.all([
+    unreadCountsOf(deps, userId, ids),
     deps.db.thread.findMany({ where: { id: { in: ids } }, include: threadMembersInclude }),
     lastMessagesOf(deps, ids),
   ]);
   const byId = new Map(threads.map((t) => [t.id, t]));
-  const summaries = memberships.flatMap(({ threadId, lastReadSeq }): ThreadSummary[] => {
+  const summaries = memberships.flatMap(({ threadId, unread, mentions }): ThreadSummary[] => {
     const thread = byId.get(threadId);
     if (!thread) return [];
     return [
       {
         ...toThreadView(thread),
         lastMessage: lastMessages.get(threadId) ?? null,
-        unreadCount: Math.max(0, thread.lastSeq - lastReadSeq),
+        unreadCount: unread,
+        unreadMentions: mentions,
         lastActivityAt: (thread.lastMessageAt ?? thread.createdAt).toISOString(),
       },
     ];
@@ -57,4 +58,20 @@ async function lastMessagesOf(deps: Pick<Deps, 'db' | 'dbProvider'>, threadIds: 
   const param = deps.dbProvider === 'postgresql' ? threadIds : JSON.stringify(threadIds);
   const rows = await deps.db.$queryRawUnsafe<MessageViewRow[]>(lastMessagesSql(deps.dbProvider), param);
   return new Map(rows.map((row) => [row.threadId, rowToMessageView(row)]));
+}
+
+async function unreadCountsOf(
+  deps: Pick<Deps, 'db' | 'dbProvider'>,
+  userId: string,
+  threadIds: string[],
+): Promise<Array<{ threadId: string; unread: number; mentions: number }>> {
+  const param = deps.dbProvider === 'postgresql' ? threadIds : JSON.stringify(threadIds);
+  const rows = await deps.db.$queryRawUnsafe<Array<{ threadId: string; unread: number | bigint; mentions: number | bigint }>>(
+    unreadCountsSql(deps.dbProvider),
+    UNREAD_COUNT_CAP,
+    UNREAD_COUNT_CAP,
+    userId,
+    param,
+  );
+  return rows.map((row) => ({ threadId: String(row.threadId), unread: Number(row.unread), mentions: Number(row.mentions) }));
 }

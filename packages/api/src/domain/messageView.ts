@@ -7,15 +7,68 @@ export interface MessageView {
   id: string;
   threadId: string;
   seq: number;
-  author: { id: string; username: string };
+  author: UserRef;
+  /** The current text; '' once deleted. */
   body: string;
   clientId: string | null;
   /** ISO-8601; a string so that the bus, JSON and the wire agree without a transformer. */
   createdAt: string;
+  /** ISO-8601 of the last edit; null if never edited. */
+  editedAt: string | null;
+  /** ISO-8601 of the deletion; a deleted message is a tombstone (no body, mentions or reactions). */
+  deletedAt: string | null;
+  /** The quoted message, as it is now (an edited or deleted parent shows so); null when not a reply. */
+  replyTo: ReplyPreview | null;
+  /** Thread members mentioned as `@username` in the body, resolved by the server at send and edit. */
+  mentions: UserRef[];
+  /**
+   * Reactions, one entry per emoji in the order first used. In a `message` event (live or catch-up) this is
+   * always empty: the reactions after it are `reaction` events. message.list fills it.
+   */
+  reactions: ReactionSummary[];
 }
 
-/** The fields every storage path reads as they are: all but the joined author and the timestamp. */
-export type MessageColumns = Omit<MessageView, 'author' | 'createdAt'>;
+export interface UserRef {
+  id: string;
+  username: string;
+}
+
+export interface ReplyPreview {
+  id: string;
+  seq: number;
+  author: UserRef;
+  /** The start of the parent's current text (replySnippet); '' when it is deleted. */
+  snippet: string;
+  editedAt: string | null;
+  deletedAt: string | null;
+}
+
+export interface ReactionSummary {
+  emoji: string;
+  count: number;
+  /** Whether the reader is among `users` (computed per reader by message.list; clients derive it from users). */
+  mine: boolean;
+  /** Who reacted, in the order they did. */
+  users: UserRef[];
+}
+
+/** How much of a parent's text a reply quotes, in code points. */
+const REPLY_SNIPPET_LENGTH = 120;
+
+/** The quoted start of a message: whitespace runs as one space, cut at REPLY_SNIPPET_LENGTH code points with an ellipsis. */
+export function replySnippet(body: string): string {
+  const flat = body.replace(/\s+/g, ' ').trim();
+  const points = Array.from(flat);
+  return points.length <= REPLY_SNIPPET_LENGTH ? flat : `${points.slice(0, REPLY_SNIPPET_LENGTH).join('')}…`;
+}
+
+/** The fields every storage path reads as they are: all but the joined author, the timestamps and the joined parts. */
+export type MessageColumns = Pick<MessageView, 'id' | 'threadId' | 'seq' | 'body' | 'clientId'>;
+
+/** The parts of a view that are joined from other rows or are timestamps other than createdAt. */
+export type MessageExtras = Pick<MessageView, 'editedAt' | 'deletedAt' | 'replyTo' | 'mentions' | 'reactions'>;
+
+const NO_EXTRAS: MessageExtras = { editedAt: null, deletedAt: null, replyTo: null, mentions: [], reactions: [] };
 
 /** A message as Prisma returns it with `messageInclude`, and as a send holds it once stored. */
 export type StoredMessage = MessageColumns & { author: MessageView['author']; createdAt: Date };
@@ -24,15 +77,21 @@ export type StoredMessage = MessageColumns & { author: MessageView['author']; cr
 export const messageInclude = { author: { select: { id: true, username: true } } } as const;
 
 /** A Prisma row (or a message just stored) as the view. */
-export function toMessageView(row: StoredMessage): MessageView {
-  return buildMessageView(row, row.author.id, row.author.username, row.createdAt.toISOString());
+export function toMessageView(row: StoredMessage, extras: Partial<MessageExtras> = {}): MessageView {
+  return buildMessageView(row, row.author.id, row.author.username, row.createdAt.toISOString(), extras);
 }
 
 /**
  * The one place a view's fields are listed; each storage path's row→view function ends here. A plain
  * literal, so every message shares one hidden class (the fan-out encodes and the bus serialises them).
  */
-export function buildMessageView(columns: MessageColumns, authorId: string, username: string, createdAt: string): MessageView {
+export function buildMessageView(
+  columns: MessageColumns,
+  authorId: string,
+  username: string,
+  createdAt: string,
+  extras: Partial<MessageExtras> = NO_EXTRAS,
+): MessageView {
   return {
     id: columns.id,
     threadId: columns.threadId,
@@ -41,5 +100,10 @@ export function buildMessageView(columns: MessageColumns, authorId: string, user
     body: columns.body,
     clientId: columns.clientId,
     createdAt,
+    editedAt: extras.editedAt ?? null,
+    deletedAt: extras.deletedAt ?? null,
+    replyTo: extras.replyTo ?? null,
+    mentions: extras.mentions ?? [],
+    reactions: extras.reactions ?? [],
   };
 }

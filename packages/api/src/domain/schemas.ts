@@ -34,3 +34,18 @@ export const clientIdSchema = z.string().regex(/^[\x21-\x7E]{1,64}$/, 'clientId 
 
 /** Members of a group besides its creator. */
 export const GROUP_MAX_OTHER_MEMBERS = 49;
+
+const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
+// One RGI emoji (skin tones, ZWJ families and flags included); text presentation digits and letters are not.
+// Built at run time: the `v` flag is newer than the TypeScript target, though Node 20 has it.
+const SINGLE_EMOJI = new RegExp('^\\p{RGI_Emoji}$', 'v');
+
+/** A reaction: exactly one emoji grapheme. */
+export const emojiSchema = z
+  .string()
+  .min(1)
+  .max(32, 'A reaction is one emoji')
+  .refine((value) => {
+    const segments = [...graphemes.segment(value)];
+    return segments.length === 1 && SINGLE_EMOJI.test(value);
+  }, 'A reaction is one emoji');

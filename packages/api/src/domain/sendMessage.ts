@@ -2,22 +2,29 @@ import { TRPCError } from '@trpc/server';
 import type { SessionUser } from '../auth/session.ts';
 import type { Deps } from '../deps.ts';
 import { assertThreadMember } from './assertThreadMember.ts';
+import { changeRefusalError } from './changeRefusalError.ts';
+import { mentionCandidates } from './mentionCandidates.ts';
 import { messageInclude, toMessageView, type MessageView } from './messageView.ts';
+import { publishChange } from './publishChange.ts';
+import { messageEvent } from './threadEvent.ts';
 
 export interface SendMessageInput {
   threadId: string;
   body: string;
   clientId?: string | undefined;
+  /** A message of the same thread this one quotes. */
+  replyToId?: string | undefined;
 }
 
 /**
- * Stores a message with its thread's next seq, then publishes it. The seq is taken inside the insert's
+ * Stores a message with its thread's next seq, then publishes it as a `message` event. Mentions are the
+ * thread's members among its `@names`, resolved in the storing transaction. The seq is taken inside the insert's
  * transaction under the thread's write lock, so seq order is commit order: a subscriber that sees seq n
  * on the bus can read every seq below n from the database. Concurrent sends share one transaction
  * (group commit). A retry with the same clientId returns the first message instead of storing a second.
  */
 export async function sendMessage(
-  deps: Pick<Deps, 'db' | 'hotPath' | 'bus' | 'clock' | 'newId' | 'logger' | 'rateLimits' | 'metrics' | 'appendMessage'>,
+  deps: Pick<Deps, 'db' | 'hotPath' | 'bus' | 'clock' | 'newId' | 'logger' | 'rateLimits' | 'metrics' | 'appendChange'>,
   author: SessionUser,
   input: SendMessageInput,
 ): Promise<MessageView> {
@@ -25,21 +32,34 @@ export async function sendMessage(
   const clientId = input.clientId ?? null;
   const createdAt = deps.clock.now();
   const id = deps.newId();
-  const seq = await deps.appendMessage({ id, threadId: input.threadId, authorId: author.id, body: input.body, clientId, createdAt });
-  // Refusals are rare, so the common path spends no query on explaining them.
-  if (seq === null) return explainRefusal(deps, author.id, input.threadId, clientId);
+  const result = await deps.appendChange({
+    kind: 'message',
+    id,
+    threadId: input.threadId,
+    authorId: author.id,
+    body: input.body,
+    clientId,
+    createdAt,
+    replyToId: input.replyToId ?? null,
+    mentionCandidates: mentionCandidates(input.body),
+  });
+  if (!result.stored) {
+    // Refusals are rare, so the common path spends no query on explaining them.
+    if (result.refusal === 'refused') return explainRefusal(deps, author.id, input.threadId, clientId);
+    if (result.refusal === 'unchanged') throw new Error('a new message cannot be unchanged');
+    throw changeRefusalError(result.refusal);
+  }
   deps.metrics.messagesSent.inc();
-  return publishStored(deps, toMessageView({ id, threadId: input.threadId, seq, author, body: input.body, clientId, createdAt }));
+  const message = toMessageView(
+    { id, threadId: input.threadId, seq: result.seq, author, body: input.body, clientId, createdAt },
+    { mentions: result.mentions, replyTo: result.replyTo },
+  );
+  await publishChange(deps, messageEvent(message));
+  return message;
 }
 
-/** Publishes a stored message; a failure is logged, not returned, since the message is stored. */
 async function publishStored(deps: Pick<Deps, 'bus' | 'logger'>, message: MessageView): Promise<MessageView> {
-  try {
-    await deps.bus.publish(message);
-  } catch (error) {
-    // The bus publishes it again when Redis is back; subscribers fill any gap from the database.
-    deps.logger.warn({ err: error, threadId: message.threadId, seq: message.seq }, 'bus publish failed');
-  }
+  await publishChange(deps, messageEvent(message));
   return message;
 }
 
@@ -61,10 +81,16 @@ async function explainRefusal(
 async function findRetriedMessage(deps: Pick<Deps, 'db'>, authorId: string, clientId: string, threadId: string): Promise<MessageView> {
   const prior = await deps.db.message.findUniqueOrThrow({
     where: { authorId_clientId: { authorId, clientId } },
-    include: messageInclude,
+    include: { ...messageInclude, mentions: { select: { user: { select: { id: true, username: true } } } } },
   });
   if (prior.threadId !== threadId) {
     throw new TRPCError({ code: 'CONFLICT', message: 'That clientId was already used for another thread' });
   }
-  return toMessageView(prior);
+  // The message as it was sent, in the state it is in now; its quote is left out (the client has it from
+  // its own send, and history shows it).
+  return toMessageView(prior, {
+    editedAt: prior.editedAt?.toISOString() ?? null,
+    deletedAt: prior.deletedAt?.toISOString() ?? null,
+    mentions: prior.mentions.map((m) => m.user),
+  });
 }

@@ -1,14 +1,19 @@
-import { threadTopic, userTopic, type PresenceNotice, type Topic, type TypingNotice } from '../bus/eventBus.ts';
+import { threadTopic, userTopic, type PresenceNotice, type ReadNotice, type Topic, type TypingNotice } from '../bus/eventBus.ts';
 import type { Deps } from '../deps.ts';
 import { listThreads } from './listThreads.ts';
 import { recentThreadsOf } from './recentThreads.ts';
 import { retryWhileUnavailable } from './retryWhileUnavailable.ts';
 import type { MessageView } from './messageView.ts';
+import type { ThreadEvent } from './threadEvent.ts';
 import type { ThreadSummary } from './threadView.ts';
 
 export type ActivityEvent =
   /** A new message in one of my threads. */
   | { type: 'message'; message: MessageView }
+  /** Another change in one of my threads (edit, delete, reaction): a list shows the last message as it is now. */
+  | { type: 'change'; event: Exclude<ThreadEvent, { kind: 'message' }> }
+  /** A member (me on another device included) read a thread up to `lastReadSeq`: receipts and unread badges. */
+  | ({ type: 'read' } & ReadNotice)
   /** I was added to a thread (someone started one with me, or I did on another device). */
   | { type: 'thread'; thread: ThreadSummary }
   /** Someone else is typing in one of my threads: show it for about 5 s unless repeated, or until they send. */
@@ -43,8 +48,11 @@ export async function* streamActivity(
   // A presence change arrives once per thread I share with that user: only the first copy goes on.
   const presenceVersions = new Map<string, number>();
   for await (const event of live) {
-    if (event.type === 'message') {
-      yield { type: 'message', message: event.message };
+    if (event.type === 'event') {
+      const change = event.event;
+      yield change.kind === 'message' ? { type: 'message', message: change.message } : { type: 'change', event: change };
+    } else if (event.type === 'read') {
+      yield event;
     } else if (event.type === 'typing') {
       if (event.userId !== userId) yield event;
     } else if (event.type === 'presence') {

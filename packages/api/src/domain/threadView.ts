@@ -1,8 +1,10 @@
 import type { MessageView } from './messageView.ts';
 
-export interface ThreadMemberView {
+interface ThreadMemberView {
   id: string;
   username: string;
+  /** The highest seq this member has read (read receipts); live changes come as `read` activity. */
+  lastReadSeq: number;
 }
 
 export interface ThreadView {
@@ -14,16 +16,21 @@ export interface ThreadView {
   lastSeq: number;
 }
 
+/** Unread counts stop here: past it a badge says 999+, and counting costs no more. */
+export const UNREAD_COUNT_CAP = 999;
+
 export interface ThreadSummary extends ThreadView {
   lastMessage: MessageView | null;
-  /** Messages after the ones I have read; my own count as read. */
+  /** Messages by others after my read marker, deleted ones not counted; capped at UNREAD_COUNT_CAP. */
   unreadCount: number;
+  /** Messages after my read marker that mention me (capped like unreadCount). */
+  unreadMentions: number;
   /** ISO-8601 of the latest message, or of the thread's creation when it has none. */
   lastActivityAt: string;
 }
 
 export const threadMembersInclude = {
-  members: { select: { user: { select: { id: true, username: true } } }, orderBy: { joinedAt: 'asc' } },
+  members: { select: { lastReadSeq: true, user: { select: { id: true, username: true } } }, orderBy: { joinedAt: 'asc' } },
 } as const;
 
 export function toThreadView(row: {
@@ -31,13 +38,13 @@ export function toThreadView(row: {
   kind: string;
   title: string | null;
   lastSeq: number;
-  members: { user: ThreadMemberView }[];
+  members: { lastReadSeq: number; user: { id: string; username: string } }[];
 }): ThreadView {
   return {
     id: row.id,
     kind: row.kind === 'group' ? 'group' : 'direct',
     title: row.title,
-    members: row.members.map((m) => m.user),
+    members: row.members.map((m) => ({ id: m.user.id, username: m.user.username, lastReadSeq: m.lastReadSeq })),
     lastSeq: row.lastSeq,
   };
 }

@@ -1,14 +1,30 @@
 import { z } from 'zod';
 import { assertThreadMember } from '../domain/assertThreadMember.ts';
 import { listMessagePage } from '../domain/listMessages.ts';
-import { clientIdSchema, idSchema, messageBodySchema } from '../domain/schemas.ts';
+import { deleteMessage } from '../domain/deleteMessage.ts';
+import { editMessage } from '../domain/editMessage.ts';
+import { reactToMessage } from '../domain/reactToMessage.ts';
+import { clientIdSchema, emojiSchema, idSchema, messageBodySchema } from '../domain/schemas.ts';
 import { sendMessage } from '../domain/sendMessage.ts';
 import { authedProcedure, router } from '../trpc/init.ts';
 
 export const messageRouter = router({
   send: authedProcedure
-    .input(z.object({ threadId: idSchema, body: messageBodySchema, clientId: clientIdSchema.optional() }))
+    .input(z.object({ threadId: idSchema, body: messageBodySchema, clientId: clientIdSchema.optional(), replyToId: idSchema.optional() }))
     .mutation(({ ctx, input }) => sendMessage(ctx.deps, ctx.user, input)),
+
+  /** My message's new text; null when it is the same (nothing stored). */
+  edit: authedProcedure
+    .input(z.object({ messageId: idSchema, body: messageBodySchema }))
+    .mutation(({ ctx, input }) => editMessage(ctx.deps, ctx.user, input)),
+
+  /** Deletes my message (text gone from storage; a tombstone stays); null when it was already deleted. */
+  delete: authedProcedure.input(z.object({ messageId: idSchema })).mutation(({ ctx, input }) => deleteMessage(ctx.deps, ctx.user, input)),
+
+  /** Puts my `emoji` on a message (`on: true`) or takes it off; null when it already was so. */
+  react: authedProcedure
+    .input(z.object({ messageId: idSchema, emoji: emojiSchema, on: z.boolean() }))
+    .mutation(({ ctx, input }) => reactToMessage(ctx.deps, ctx.user, input)),
 
   list: authedProcedure
     .input(
@@ -20,6 +36,6 @@ export const messageRouter = router({
     )
     .query(async ({ ctx, input }) => {
       await assertThreadMember(ctx.deps, input.threadId, ctx.user.id);
-      return listMessagePage(ctx.deps, input);
+      return listMessagePage(ctx.deps, ctx.user.id, input);
     }),
 });

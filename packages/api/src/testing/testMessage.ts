@@ -1,4 +1,5 @@
 import type { MessageView } from '../domain/messageView.ts';
+import { messageEvent, type MessageEvent } from '../domain/threadEvent.ts';
 
 /**
  * A MessageView for tests, the one place they build one: seq 1 in thread t1 by ada unless `fields` say
@@ -15,6 +16,16 @@ export function testMessage(fields: Partial<MessageView> = {}): MessageView {
     body: `m${seq}`,
     clientId: null,
     createdAt: new Date(seq * 1000).toISOString(),
+    editedAt: null,
+    deletedAt: null,
+    replyTo: null,
+    mentions: [],
+    reactions: [],
     ...fields,
   };
+}
+
+/** The `message` event of testMessage(fields), as the bus and thread.onMessage carry it. */
+export function testMessageEvent(fields: Partial<MessageView> = {}): MessageEvent {
+  return messageEvent(testMessage(fields));
 }

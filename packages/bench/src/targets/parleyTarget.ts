@@ -63,7 +63,10 @@ async function connectParley(user: BenchUser, url: string): Promise<BenchConnect
           { threadId, lastEventId: '0' },
           {
             onStarted: () => resolve(),
-            onData: ({ data }) => onMessage(data.seq, data.body),
+            // The bench only sends, so every event is a message; other kinds would carry no body to check.
+            onData: ({ data }) => {
+              if (data.kind === 'message') onMessage(data.seq, data.message.body);
+            },
             onError: (error) => reject(error),
           },
         );
