@@ -62,7 +62,7 @@ export async function startEchoBot(options: EchoBotOptions): Promise<EchoBot> {
 
   /** Where to start in a thread the bot has not followed yet: what it has read (its own replies mark it). */
   function follow(thread: ThreadSummary): void {
-    messages.follow(thread.id, thread.lastSeq - thread.unreadCount);
+    messages.follow(thread.id, thread.members.find((member) => member.id === user.id)?.lastReadSeq ?? 0);
     messages.catchUp(thread.id, thread.lastSeq);
   }
 
@@ -89,7 +89,9 @@ export async function startEchoBot(options: EchoBotOptions): Promise<EchoBot> {
     else if (event.type === 'message') {
       // A message of a thread not followed yet: the list says where the bot stands in it.
       if (!messages.receive(event.message)) void sync();
-    } else void sync();
+    } else if (event.type === 'change') messages.skip(event.event.threadId, event.event.seq);
+    else if (event.type === 'resync') void sync();
+    // Typing, presence and read receipts are not the bot's business.
   }
 
   let subscription: { unsubscribe(): void } | null = null;

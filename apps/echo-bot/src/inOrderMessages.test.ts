@@ -12,7 +12,7 @@ function setUp(count: number, options: { failOnce?: number } = {}) {
   const messages = new InOrderMessages({
     async readAfter(threadId, afterSeq) {
       reads.push(`${threadId}>${afterSeq}`);
-      return Array.from({ length: count }, (_, i) => message(i + 1, threadId)).filter((m) => m.seq > afterSeq);
+      return { messages: Array.from({ length: count }, (_, i) => message(i + 1, threadId)).filter((m) => m.seq > afterSeq), asOfSeq: count };
     },
     async handle(m) {
       if (m.seq === failOnce) {
@@ -73,5 +73,17 @@ describe('InOrderMessages', () => {
     messages.catchUp('t1', 3);
     await messages.idle();
     expect(handled).toEqual(['t1:1', 't1:2', 't1:3']);
+  });
+
+  it('moves past edits and reactions without reading, so the message after them is not taken for a gap', async () => {
+    const { messages, handled, reads } = setUp(0);
+    messages.follow('t1', 0);
+    messages.receive(message(1));
+    messages.skip('t1', 2);
+    messages.skip('t1', 2); // a repeat
+    messages.receive(message(3));
+    await messages.idle();
+    expect(handled).toEqual(['t1:1', 't1:3']);
+    expect(reads).toEqual([]);
   });
 });

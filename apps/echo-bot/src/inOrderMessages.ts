@@ -1,8 +1,8 @@
 import type { MessageView } from '@parley/client';
 
 export interface InOrderMessagesOptions {
-  /** Every message of a thread after `afterSeq`, oldest first: what fills a gap. */
-  readAfter(threadId: string, afterSeq: number): Promise<MessageView[]>;
+  /** Every message of a thread after `afterSeq`, oldest first, and the seq that reading is current at: what fills a gap. */
+  readAfter(threadId: string, afterSeq: number): Promise<{ messages: MessageView[]; asOfSeq: number }>;
   /** Called once per message, in seq order per thread; the next one of that thread waits for it. */
   handle(message: MessageView): Promise<void>;
   log(line: string): void;
@@ -18,7 +18,8 @@ interface FollowedThread {
 /**
  * Turns a stream that may skip or repeat messages (thread.onActivity, which restarts without a cursor)
  * into each thread's messages once each and in order: a repeat is dropped, and a message that comes
- * after a gap first reads what is missing.
+ * after a gap first reads what is missing. Seqs count every change of a thread's log, so the other
+ * changes (`skip`) move the position too; without them every message after an edit would look like a gap.
  */
 export class InOrderMessages {
   readonly #options: InOrderMessagesOptions;
@@ -45,6 +46,15 @@ export class InOrderMessages {
     return true;
   }
 
+  /** A change other than a message (an edit, a reaction...): nothing to answer, but the position moves on. */
+  skip(threadId: string, seq: number): void {
+    const thread = this.#threads.get(threadId);
+    if (!thread) return;
+    this.#enqueue(threadId, thread, async () => {
+      if (seq === thread.seenSeq + 1) thread.seenSeq = seq;
+    });
+  }
+
   /** The thread is known to have messages up to `lastSeq` (from thread.list): handles any not seen yet. */
   catchUp(threadId: string, lastSeq: number): void {
     const thread = this.#threads.get(threadId);
@@ -67,9 +77,12 @@ export class InOrderMessages {
   }
 
   async #readMissing(threadId: string, thread: FollowedThread): Promise<void> {
-    for (const message of await this.#options.readAfter(threadId, thread.seenSeq)) {
+    const { messages, asOfSeq } = await this.#options.readAfter(threadId, thread.seenSeq);
+    for (const message of messages) {
       if (message.seq > thread.seenSeq) await this.#handle(thread, message);
     }
+    // Every change up to the reading's seq is accounted for, the ones after its last message included.
+    thread.seenSeq = Math.max(thread.seenSeq, asOfSeq);
   }
 
   async #handle(thread: FollowedThread, message: MessageView): Promise<void> {

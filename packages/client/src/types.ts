@@ -2,7 +2,19 @@
 // dist/index.d.ts inlines these (see rollup.types.config.mjs), so apps outside the workspace get them too.
 import type { RouterInputs, RouterOutputs } from '@parley/api';
 
-export type { AppRouter, RouterInputs, RouterOutputs, MessageView, ThreadView, ThreadSummary, UserPresence } from '@parley/api';
+export type {
+  AppRouter,
+  RouterInputs,
+  RouterOutputs,
+  MessageView,
+  ReactionSummary,
+  ReplyPreview,
+  UserRef,
+  ThreadEvent,
+  ThreadView,
+  ThreadSummary,
+  UserPresence,
+} from '@parley/api';
 
 export type User = RouterOutputs['auth']['signUp']['user'];
 /** What `logIn`/`signUp` give a program: the user and the session token to connect with. */
