@@ -28,6 +28,9 @@ function helmetOptions(https: boolean): HelmetOptions {
         defaultSrc: ["'self'"],
         scriptSrc: ["'self'"],
         styleSrc: ["'self'"],
+        // Style attributes only (no <style> elements): the emoji picker sets a few per render (grid sizes, its
+        // tab indicator). An attribute cannot run script, and what it could fetch is bound by img-src/font-src.
+        styleSrcAttr: ["'unsafe-inline'"],
         imgSrc: ["'self'", 'data:'],
         fontSrc: ["'self'"],
         // 'self' covers same-origin ws: in CSP 3 browsers only; the explicit origin covers the rest.

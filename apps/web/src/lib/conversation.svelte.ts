@@ -1,13 +1,24 @@
-import { createTypingNotifier, ThreadTimeline, type MessageView, type ParleyClient, type TimelineEntry, type User } from '@parley/client';
+import {
+  createTypingNotifier,
+  ThreadTimeline,
+  type MessagePage,
+  type MessageView,
+  type ParleyClient,
+  type TimelineEntry,
+  type User,
+} from '@parley/client';
 import { describeError } from './describeError.ts';
 import { newClientId } from './newClientId.ts';
 
 const PAGE_SIZE = 30;
 
+type ThreadEvent = Parameters<ThreadTimeline['apply']>[0];
+
 /**
- * One open thread: history pages, the live stream and my sends. The stream starts after the newest
- * loaded message and tRPC resumes it from the last delivered seq after a reconnect, so every message
- * shows once and in order; sends show at once and are matched to the server's copy by clientId.
+ * One open thread: history pages, the live stream, my sends and my changes. The stream starts at the
+ * seq the first page is current at (`asOfSeq`) and tRPC resumes it from the last delivered seq after a
+ * reconnect, so every event (message, edit, delete, reaction) applies once and in order; sends show at
+ * once and are matched to the server's copy by clientId.
  */
 export class Conversation {
   entries = $state.raw<TimelineEntry[]>([]);
@@ -15,14 +26,23 @@ export class Conversation {
   isLoadingOlder = $state(false);
   hasOlder = $state(false);
   error = $state<string | null>(null);
-  /** Highest confirmed seq: what markRead takes. */
+  /** The newest event seq applied (a message or a change): what markRead takes. */
   lastSeq = $state(0);
+  /** Why my last edit, delete or reaction was refused; null when it went through. */
+  actionError = $state<string | null>(null);
   readonly threadId: string;
   readonly #client: ParleyClient;
   readonly #timeline: ThreadTimeline;
   #subscription: { unsubscribe(): void } | null = null;
+  /**
+   * Message ids by seq. Entries keep the key they were rendered with from pending to confirmed, so the id
+   * the change procedures take is remembered from every message the conversation sees.
+   */
+  readonly #idBySeq = new Map<number, string>();
   #isStopped = false;
   readonly #typingNotifier: ReturnType<typeof createTypingNotifier>;
+  /** A retry sends the same reply as the first try. */
+  readonly #replyToByClientId = new Map<string, string>();
 
   constructor(client: ParleyClient, me: User, threadId: string) {
     this.#client = client;
@@ -40,13 +60,16 @@ export class Conversation {
     try {
       const page = await this.#client.api.message.list.query({ threadId: this.threadId, limit: PAGE_SIZE });
       if (this.#isStopped) return;
-      this.#timeline.addPage(page);
-      this.#sync();
+      this.#addPage(page);
       this.isLoaded = true;
       this.#subscription = this.#client.api.thread.onMessage.subscribe(
-        { threadId: this.threadId, lastEventId: String(this.#timeline.lastSeq) },
+        { threadId: this.threadId, lastEventId: String(page.asOfSeq) },
         {
-          onData: ({ data }) => this.#receive(data),
+          onData: ({ data }) => {
+            if (data.kind === 'message') this.#idBySeq.set(data.seq, data.messageId);
+            this.#timeline.apply(data);
+            this.#sync();
+          },
           onError: (error) => (this.error = `Live updates stopped: ${describeError(error)}`),
         },
       );
@@ -67,8 +90,7 @@ export class Conversation {
     if (this.isLoadingOlder || beforeSeq == null) return;
     this.isLoadingOlder = true;
     try {
-      this.#timeline.addPage(await this.#client.api.message.list.query({ threadId: this.threadId, beforeSeq, limit: PAGE_SIZE }));
-      this.#sync();
+      this.#addPage(await this.#client.api.message.list.query({ threadId: this.threadId, beforeSeq, limit: PAGE_SIZE }));
     } catch (error) {
       this.error = describeError(error);
     } finally {
@@ -76,8 +98,8 @@ export class Conversation {
     }
   }
 
-  /** Shows the message as pending at once and sends it; returns without waiting for the server. */
-  send(text: string): void {
+  /** Shows the message as pending at once and sends it (as a reply to `replyTo`); returns without waiting for the server. */
+  send(text: string, replyTo: TimelineEntry | null = null): void {
     const body = text.trim();
     if (!body) return;
     const clientId = newClientId();
@@ -85,7 +107,51 @@ export class Conversation {
     this.#typingNotifier.reset();
     this.#timeline.addPending(clientId, body, new Date());
     this.#sync();
+    const replyToId = replyTo ? this.messageIdOf(replyTo) : null;
+    if (replyToId) this.#replyToByClientId.set(clientId, replyToId);
     void this.#deliver(clientId, body);
+  }
+
+  /** The server's id of a confirmed entry; null for a send not stored yet. */
+  messageIdOf(entry: TimelineEntry): string | null {
+    return entry.seq === null ? null : (this.#idBySeq.get(entry.seq) ?? null);
+  }
+
+  /** Replaces the text of my message; an unchanged text stores nothing. */
+  async edit(entry: TimelineEntry, text: string): Promise<void> {
+    const body = text.trim();
+    if (!body || body === entry.body) return;
+    await this.#change(entry, (messageId) => this.#client.api.message.edit.mutate({ messageId, body }));
+  }
+
+  /** Deletes my message: it stays in the thread as a placeholder. */
+  async delete(entry: TimelineEntry): Promise<void> {
+    await this.#change(entry, (messageId) => this.#client.api.message.delete.mutate({ messageId }));
+  }
+
+  /** Adds (`on`) or takes back my `emoji` on a message; retrying either is harmless. */
+  async react(entry: TimelineEntry, emoji: string, on: boolean): Promise<void> {
+    await this.#change(entry, (messageId) => this.#client.api.message.react.mutate({ messageId, emoji, on }));
+  }
+
+  async #change(entry: TimelineEntry, run: (messageId: string) => Promise<ThreadEvent | null>): Promise<void> {
+    const messageId = this.messageIdOf(entry);
+    if (!messageId) return;
+    this.actionError = null;
+    try {
+      // The stream brings the same event; the timeline applies a seq once, whichever comes first.
+      const event = await run(messageId);
+      if (event && !this.#isStopped) {
+        this.#timeline.apply(event);
+        this.#sync();
+      }
+    } catch (error) {
+      this.actionError = describeError(error, {
+        CONFLICT: 'That message was deleted, or has as many different reactions as it can take.',
+        FORBIDDEN: 'Only the author can change a message.',
+        NOT_FOUND: 'That message is no longer here.',
+      });
+    }
   }
 
   /** Sends a failed message again with its first clientId: if the server had stored it, no duplicate. */
@@ -97,7 +163,9 @@ export class Conversation {
 
   async #deliver(clientId: string, body: string): Promise<void> {
     try {
-      this.#receive(await this.#client.api.message.send.mutate({ threadId: this.threadId, body, clientId }));
+      const replyToId = this.#replyToByClientId.get(clientId);
+      this.#receive(await this.#client.api.message.send.mutate({ threadId: this.threadId, body, clientId, ...(replyToId ? { replyToId } : {}) }));
+      this.#replyToByClientId.delete(clientId);
     } catch (error) {
       this.#timeline.markFailed(clientId, describeError(error));
       this.#sync();
@@ -105,13 +173,20 @@ export class Conversation {
   }
 
   #receive(message: MessageView): void {
+    this.#idBySeq.set(message.seq, message.id);
     this.#timeline.receive(message);
+    this.#sync();
+  }
+
+  #addPage(page: MessagePage): void {
+    for (const message of page.messages) this.#idBySeq.set(message.seq, message.id);
+    this.#timeline.addPage(page);
     this.#sync();
   }
 
   #sync(): void {
     this.entries = this.#timeline.entries;
     this.hasOlder = this.#timeline.hasOlder;
-    this.lastSeq = this.#timeline.lastSeq;
+    this.lastSeq = this.#timeline.lastEventSeq;
   }
 }

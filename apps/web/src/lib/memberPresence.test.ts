@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { isAnyoneElseOnline, onlineMemberCount } from './memberPresence.ts';
 
 const me = { id: 'me', username: 'carol' };
-const member = (id: string) => ({ id, username: id });
+const member = (id: string) => ({ id, username: id, lastReadSeq: 0 });
 const group = { members: [member('me'), member('dave'), member('erin'), member('finn')] };
 const notes = { members: [member('me')] };
 const onlineAre =

@@ -1,6 +1,7 @@
 import type { ActivityEvent, MessageView, ParleyClient, ThreadSummary, ThreadView, User } from '@parley/client';
 import { describeError } from './describeError.ts';
 import type { Presence } from './presence.svelte.ts';
+import { withChangeApplied, withReadApplied, withReadMarkersOf } from './threadSummaryChanges.ts';
 import type { TypingIndicators } from './typingIndicators.svelte.ts';
 
 /** How long to wait before subscribing again after the activity stream failed (not a dropped socket: tRPC resumes those). */
@@ -75,13 +76,13 @@ export class ThreadList {
   /** Adds a thread I just started; the activity stream's `thread` event for it changes nothing then. */
   add(thread: ThreadView): void {
     if (this.threads.some((t) => t.id === thread.id)) return;
-    this.#merge([{ ...thread, lastMessage: null, unreadCount: 0, lastActivityAt: new Date().toISOString() }]);
+    this.#merge([{ ...thread, lastMessage: null, unreadCount: 0, unreadMentions: 0, lastActivityAt: new Date().toISOString() }]);
   }
 
   /** Marks which thread is open and visible (null for none); its unread count stays at zero. */
   setReading(threadId: string | null): void {
     this.#readingThreadId = threadId;
-    if (threadId) this.#update(threadId, (t) => (t.unreadCount ? { ...t, unreadCount: 0 } : t));
+    if (threadId) this.#update(threadId, (t) => (t.unreadCount || t.unreadMentions ? { ...t, unreadCount: 0, unreadMentions: 0 } : t));
   }
 
   async #load(): Promise<void> {
@@ -98,6 +99,12 @@ export class ThreadList {
     if (event.type === 'message') {
       this.#typing.apply(event); // their message ends their typing
       this.#onMessage(event.message);
+    } else if (event.type === 'change') {
+      const change = event.event;
+      if (change.seq > (this.threads.find((t) => t.id === change.threadId)?.lastSeq ?? Infinity) + 1) void this.refresh();
+      this.#update(change.threadId, (t) => withChangeApplied(t, change));
+    } else if (event.type === 'read') {
+      this.#update(event.threadId, (t) => withReadApplied(t, event));
     } else if (event.type === 'thread') {
       this.#merge([event.thread]);
       void this.#presence.load(this.#otherMembers([event.thread]));
@@ -117,12 +124,14 @@ export class ThreadList {
     if (!thread || message.seq > thread.lastSeq + 1) void this.refresh();
     if (!thread || message.seq <= thread.lastSeq) return; // repeats are normal after a reconnect
     const isUnread = message.author.id !== this.#me.id && message.threadId !== this.#readingThreadId;
+    const mentionsMe = isUnread && message.mentions.some((m) => m.id === this.#me.id);
     this.#update(thread.id, (t) => ({
       ...t,
       lastSeq: message.seq,
       lastMessage: message,
       lastActivityAt: message.createdAt,
       unreadCount: isUnread ? t.unreadCount + 1 : t.unreadCount,
+      unreadMentions: mentionsMe ? t.unreadMentions + 1 : t.unreadMentions,
     }));
   }
 
@@ -131,8 +140,9 @@ export class ThreadList {
     const merged = new Map(this.threads.map((t) => [t.id, t]));
     for (const fresh of incoming) {
       const local = merged.get(fresh.id);
-      const newest = local && local.lastSeq > fresh.lastSeq ? local : fresh;
-      merged.set(fresh.id, fresh.id === this.#readingThreadId ? { ...newest, unreadCount: 0 } : newest);
+      // Read notices may have moved markers past what this copy says; receipts never go back.
+      const newest = local ? withReadMarkersOf(local.lastSeq > fresh.lastSeq ? local : fresh, local.lastSeq > fresh.lastSeq ? fresh : local) : fresh;
+      merged.set(fresh.id, fresh.id === this.#readingThreadId ? { ...newest, unreadCount: 0, unreadMentions: 0 } : newest);
     }
     this.threads = sortByActivity([...merged.values()]);
   }
