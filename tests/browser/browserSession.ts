@@ -38,7 +38,7 @@ export async function signUpInBrowser(person: Person, origin: string): Promise<v
  */
 export async function createGroupInBrowser(person: Person, usernames: string, title: string): Promise<void> {
   const { page } = person;
-  const people = page.getByLabel('People');
+  const people = page.getByLabel('People', { exact: true });
   if (!(await people.isVisible())) await page.getByText('New group').click();
   await people.fill(usernames);
   await page.getByLabel('Group name').fill(title);

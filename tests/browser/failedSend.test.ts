@@ -64,7 +64,10 @@ describe('a send that fails on the way', () => {
     await page.getByRole('button', { name: 'Start' }).click();
     await page.getByRole('heading', { name: 'dave' }).waitFor();
     const [thread] = await dave.api.thread.list.query();
-    dave.api.thread.onMessage.subscribe({ threadId: String(thread?.id), lastEventId: '0' }, { onData: ({ data }) => daveSees.push(data) });
+    dave.api.thread.onMessage.subscribe(
+      { threadId: String(thread?.id), lastEventId: '0' },
+      { onData: ({ data }) => void (data.kind === 'message' && daveSees.push(data.message)) },
+    );
     await send('first');
     await waitFor(() => daveSees.length === 1, 'dave to get the first message');
   });

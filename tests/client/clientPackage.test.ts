@@ -116,7 +116,7 @@ describe('the built @parley/client package', () => {
       const client = createParleyClient({ url, token: alice.token });
       const thread = await client.api.thread.getOrCreate.mutate({ username: 'bob' });
       const received = new Promise((resolve) => {
-        client.api.thread.onMessage.subscribe({ threadId: thread.id, lastEventId: '0' }, { onData: ({ data }) => resolve(data) });
+        client.api.thread.onMessage.subscribe({ threadId: thread.id, lastEventId: '0' }, { onData: ({ data }) => data.kind === 'message' && resolve(data.message) });
       });
       await client.api.message.send.mutate({ threadId: thread.id, body: 'from outside', clientId: 'c-1' });
       const message = await received;

@@ -48,7 +48,10 @@ async function userInThreadWithBot(name: string) {
   users.push(user);
   const thread = await user.api.thread.getOrCreate.mutate({ username: 'echo' });
   const seen: MessageView[] = [];
-  user.api.thread.onMessage.subscribe({ threadId: thread.id, lastEventId: '0' }, { onData: ({ data }) => seen.push(data) });
+  user.api.thread.onMessage.subscribe(
+    { threadId: thread.id, lastEventId: '0' },
+    { onData: ({ data }) => void (data.kind === 'message' && seen.push(data.message)) },
+  );
   return { client: user, thread, seen };
 }
 
@@ -104,7 +107,10 @@ describe('the echo bot example', () => {
     users.push(hal);
     const group = await hal.api.thread.createGroup.mutate({ usernames: ['echo', 'gina'], title: 'Echo chamber' });
     const seen: MessageView[] = [];
-    hal.api.thread.onMessage.subscribe({ threadId: group.id, lastEventId: '0' }, { onData: ({ data }) => seen.push(data) });
+    hal.api.thread.onMessage.subscribe(
+      { threadId: group.id, lastEventId: '0' },
+      { onData: ({ data }) => void (data.kind === 'message' && seen.push(data.message)) },
+    );
     await hal.api.message.send.mutate({ threadId: group.id, body: 'anyone?' });
     await waitFor(() => seen.length >= 2, 'the echo in the group', 10_000);
     await new Promise((resolve) => setTimeout(resolve, 400));

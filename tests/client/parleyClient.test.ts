@@ -87,7 +87,10 @@ describe('createParleyClient', () => {
 
     const received: MessageView[] = [];
     // From seq 0, so nothing depends on when the subscription reaches the server.
-    bobClient.api.thread.onMessage.subscribe({ threadId: thread.id, lastEventId: '0' }, { onData: ({ data }) => received.push(data) });
+    bobClient.api.thread.onMessage.subscribe(
+      { threadId: thread.id, lastEventId: '0' },
+      { onData: ({ data }) => void (data.kind === 'message' && received.push(data.message)) },
+    );
     await waitFor(() => bobClient.connectionState === 'open', 'bob open');
     const send = (body: string) => aliceClient.api.message.send.mutate({ threadId: thread.id, body });
     await send('one');

@@ -31,7 +31,7 @@ async function record(client: ReturnType<typeof wsClient>['client'], threadId: s
         starts++;
         resolveStarted();
       },
-      onData: (event) => events.push(event),
+      onData: (event) => void (event.data.kind === 'message' && events.push({ id: event.id, data: event.data.message })),
       onError: (error) => errors.push(error),
     },
   );

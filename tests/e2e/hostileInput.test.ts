@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createTestPostgresDatabase } from '../helpers/postgresDatabase.ts';
 import { startTestServer, type TestServer } from '../helpers/testServer.ts';
-import { signUpOverHttp, wsClient } from '../helpers/trpcClients.ts';
+import { httpClient, signUpOverHttp, wsClient } from '../helpers/trpcClients.ts';
 import { codeOf } from '../helpers/trpcErrors.ts';
 
 /** Text that must come back exactly as sent. */
@@ -106,6 +106,62 @@ for (const provider of ['sqlite', 'postgresql'] as const) {
     it('closes a socket that sends a frame over 1 MB (1009) without buffering it', async () => {
       const huge = await rawExchange(server, alice.token, Buffer.alloc(1024 * 1024 + 1, 'a'));
       expect(huge.closeCode).toBe(1009);
+    });
+
+    it('refuses hostile input to edit, delete, react and reply with clear codes, over the socket and HTTP alike', async () => {
+      const m = api.client.message;
+      const target = await m.send.mutate({ threadId, body: 'a target' });
+      const code = (call: Promise<unknown>) => codeOf(call);
+      // Wrong types and shapes.
+      for (const input of [
+        {},
+        { messageId: 7, body: 'x' },
+        { messageId: target.id, body: 42 },
+        { messageId: target.id, body: '' },
+        { messageId: '../x', body: 'x' },
+      ]) {
+        expect(await code(m.edit.mutate(input as never)), JSON.stringify(input)).toBe('BAD_REQUEST');
+      }
+      for (const input of [
+        { messageId: target.id, emoji: '👍' },
+        { messageId: target.id, emoji: '👍', on: 'yes' },
+        { messageId: [target.id], emoji: '👍', on: true },
+      ]) {
+        expect(await code(m.react.mutate(input as never)), JSON.stringify(input)).toBe('BAD_REQUEST');
+      }
+      // Not one emoji.
+      for (const emoji of ['a', 'ab', '👍👍', '\u200d', ' ', '1', 'x'.repeat(1024), '<b>', '👍\u0000']) {
+        expect(await code(m.react.mutate({ messageId: target.id, emoji, on: true })), JSON.stringify(emoji.slice(0, 20))).toBe('BAD_REQUEST');
+      }
+      // Someone else's thread: the same answer as an id that does not exist.
+      const mallory = await signUpOverHttp(server.url, 'mallory');
+      const malloryApi = wsClient(server.wsUrl, mallory.token);
+      const made = await malloryApi.client.message.edit.mutate({ messageId: 'made-up-id', body: 'x' }).catch((e: Error) => e.message);
+      const real = await malloryApi.client.message.edit.mutate({ messageId: target.id, body: 'x' }).catch((e: Error) => e.message);
+      expect(real).toBe(made);
+      expect(await code(malloryApi.client.message.react.mutate({ messageId: target.id, emoji: '👍', on: true }))).toBe('NOT_FOUND');
+      expect(await code(malloryApi.client.message.delete.mutate({ messageId: target.id }))).toBe('NOT_FOUND');
+      const theirThread = await malloryApi.client.thread.getOrCreate.mutate({ username: 'mallory' });
+      const theirs = await malloryApi.client.message.send.mutate({ threadId: theirThread.id, body: 'mine alone' });
+      expect(await code(m.send.mutate({ threadId, body: 'quoting', replyToId: theirs.id }))).toBe('NOT_FOUND');
+      await malloryApi.close();
+      // A 21st emoji, over an HTTP batch.
+      const http = httpClient(server.url, { authorization: `Bearer ${alice.token}` });
+      const emoji = [...'😀😁😂🤣😃😄😅😆😉😊😋😎😍😘🥰😗😙😚🙂🤗'];
+      await Promise.all(emoji.map((e) => http.message.react.mutate({ messageId: target.id, emoji: e, on: true })));
+      expect(await code(http.message.react.mutate({ messageId: target.id, emoji: '🤔', on: true }))).toBe('CONFLICT');
+      // A body full of mentions is bounded, not refused.
+      const noisy = await m.send.mutate({
+        threadId,
+        body: Array.from({ length: 1000 }, () => '@bob')
+          .join(' ')
+          .slice(0, 4000),
+      });
+      expect(noisy.mentions.map((u) => u.username)).toEqual(['bob']);
+      // A deleted message stays deleted.
+      await m.delete.mutate({ messageId: target.id });
+      expect(await code(m.edit.mutate({ messageId: target.id, body: 'back from the dead' }))).toBe('CONFLICT');
+      expect(await code(m.react.mutate({ messageId: target.id, emoji: '👍', on: true }))).toBe('CONFLICT');
     });
 
     it('loses nothing already accepted and keeps serving', async () => {

@@ -5,6 +5,7 @@ import type { AcceptedMessage } from '../helpers/threadSender.ts';
 
 const stored: StoredMessage[] = [1, 2, 3, 4].map((seq) => ({ id: `m${seq}`, seq, clientId: `c${seq}` }));
 const accepted: AcceptedMessage[] = [1, 2, 4].map((seq) => ({
+  kind: 'message',
   clientId: `c${seq}`,
   id: `m${seq}`,
   seq,
@@ -16,7 +17,7 @@ const accepted: AcceptedMessage[] = [1, 2, 4].map((seq) => ({
 }));
 
 function recorder(label: string, seqs: number[], ids: (seq: number) => string = (seq) => `m${seq}`): ThreadRecorder {
-  const deliveries: Delivery[] = seqs.map((seq) => ({ seq, id: ids(seq), eventId: String(seq), receivedAt: 0, createdAt: 0 }));
+  const deliveries: Delivery[] = seqs.map((seq) => ({ seq, kind: 'message', id: ids(seq), eventId: String(seq), receivedAt: 0, createdAt: 0 }));
   return { label, deliveries, errors: [], lastSeq: () => seqs.at(-1) ?? 0, firstDeliveryAfter: () => undefined, unsubscribe: () => {} };
 }
 

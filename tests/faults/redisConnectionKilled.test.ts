@@ -89,6 +89,7 @@ describe('a Redis connection killed while messages flow', () => {
       const firstSentAt = Date.now();
       const message = await sender.client.message.send.mutate({ threadId, body: `after kill ${n}`, clientId: `quiet-${n}` });
       accepted.push({
+        kind: 'message',
         clientId: `quiet-${n}`,
         id: message.id,
         seq: message.seq,

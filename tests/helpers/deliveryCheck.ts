@@ -3,18 +3,24 @@ import { expect, vi } from 'vitest';
 import type { ThreadRecorder } from './threadRecorder.ts';
 import type { AcceptedMessage } from './threadSender.ts';
 
+/** One entry of a thread's stored log: a message, or a change (edit, delete, reaction) of the message `id`. */
 export interface StoredMessage {
   id: string;
   seq: number;
   clientId: string | null;
 }
 
-/** A thread's stored messages in seq order, read straight from PostgreSQL (not through the server under test). */
+/** A thread's stored log in seq order, read straight from PostgreSQL (not through the server under test). */
 async function readStoredMessages(databaseUrl: string, threadId: string): Promise<StoredMessage[]> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    const { rows } = await client.query<StoredMessage>('SELECT id, seq, "clientId" FROM "Message" WHERE "threadId" = $1 ORDER BY seq', [threadId]);
+    const { rows } = await client.query<StoredMessage>(
+      `SELECT id, seq, "clientId" FROM "Message" WHERE "threadId" = $1
+       UNION ALL SELECT "messageId" AS id, seq, NULL AS "clientId" FROM "ThreadEvent" WHERE "threadId" = $1
+       ORDER BY seq`,
+      [threadId],
+    );
     return rows;
   } finally {
     await client.end();
@@ -29,21 +35,21 @@ export interface DeliveryCheckInput {
 }
 
 /**
- * What breaks "every accepted message was delivered to every subscriber exactly once, in seq order",
+ * What breaks "every accepted change (message, edit, delete, reaction) was delivered to every subscriber
+ * exactly once, in seq order",
  * one line per kind of problem; empty when the promise held. A stored message nobody saw accepted (its
  * call failed after the commit) must be delivered too: a subscriber's stream has no gaps.
  */
 export function findDeliveryProblems({ stored, accepted, recorders }: DeliveryCheckInput): string[] {
   const problems: string[] = [];
   const storedBySeq = new Map(stored.map((m) => [m.seq, m]));
-  const storedIds = new Map(stored.map((m) => [m.id, m]));
 
   const seqGaps = stored.filter((m, i) => m.seq !== i + 1).map((m) => m.seq);
   if (seqGaps.length) problems.push(`stored seqs are not 1..${stored.length}: first off at ${sample(seqGaps)}`);
 
-  const notStored = accepted.filter((a) => storedIds.get(a.id)?.seq !== a.seq);
+  const notStored = accepted.filter((a) => storedBySeq.get(a.seq)?.id !== a.id);
   if (notStored.length) {
-    problems.push(`${notStored.length} accepted messages are not stored as returned: ${sample(notStored.map((a) => `${a.clientId}@${a.seq}`))}`);
+    problems.push(`${notStored.length} accepted changes are not stored as returned: ${sample(notStored.map((a) => `${a.clientId}@${a.seq}`))}`);
   }
   const byClientId = new Map<string, AcceptedMessage>();
   for (const a of accepted) {

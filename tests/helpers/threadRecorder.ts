@@ -2,6 +2,8 @@ import type { ApiClient } from './trpcClients.ts';
 
 export interface Delivery {
   seq: number;
+  kind: string;
+  /** The message the event is about. */
   id: string;
   /** The tracked event id the server sent (the seq, as a string). */
   eventId: string;
@@ -40,7 +42,7 @@ export async function recordThread(client: ApiClient, threadId: string, label: s
     {
       onStarted: () => onStarted(),
       onData: ({ id, data }) =>
-        deliveries.push({ seq: data.seq, id: data.id, eventId: id, receivedAt: Date.now(), createdAt: Date.parse(data.createdAt) }),
+        deliveries.push({ seq: data.seq, kind: data.kind, id: data.messageId, eventId: id, receivedAt: Date.now(), createdAt: Date.parse(data.at) }),
       onError: (error) => {
         errors.push(error);
         onFailed(error);

@@ -2,7 +2,10 @@ import { TRPCClientError } from '@trpc/client';
 import type { ApiClient } from './trpcClients.ts';
 
 export interface AcceptedMessage {
+  /** What was accepted: a message, or a change to one of the sender's messages. */
+  kind: 'message' | 'edit' | 'delete' | 'reaction';
   clientId: string;
+  /** The message (for a change, the message it changed). */
   id: string;
   seq: number;
   sender: string;
@@ -45,51 +48,105 @@ export interface ThreadSenderOptions {
   attemptTimeoutMs?: number;
   retryDelayMs?: number;
   body?: (n: number) => string;
+  /**
+   * Also change the sender's own messages, so the log carries every kind: after message n, a reaction
+   * when n % 3 is 0, an edit when n % 5 is 0, a delete when n % 7 is 0 (default true).
+   */
+  withChanges?: boolean;
 }
 
 /**
  * Sends one message at a time to a thread until stopped, each with its own clientId, retrying a failed
- * call with the same clientId as a real client would. A message counts as accepted only when a call
- * returned it: that is the set the delivery check holds the server to.
+ * call with the same clientId as a real client would, and reacts to, edits and deletes some of them
+ * (retried the same way: each states its end state, so a retry is harmless). A change counts as
+ * accepted only when a call returned it: that is the set the delivery check holds the server to.
  */
 export function startThreadSender(client: ApiClient, threadId: string, options: ThreadSenderOptions): ThreadSender {
-  const { label, pauseMs = 5, attemptTimeoutMs = 15_000, retryDelayMs = 100 } = options;
+  const { label, pauseMs = 5, attemptTimeoutMs = 15_000, retryDelayMs = 100, withChanges = true } = options;
   const body = options.body ?? ((n: number) => `${label} #${n}`);
   const accepted: AcceptedMessage[] = [];
   const failures: FailedAttempt[] = [];
   let isStopping = false;
   let count = 0;
 
+  /** Calls until one attempt answers (retrying as a client would), or null once stopping. */
+  async function untilAnswered<T>(
+    clientId: string,
+    call: (signal: AbortSignal) => Promise<T>,
+  ): Promise<{ value: T; attempts: number; startedAt: number } | null> {
+    for (let attempt = 1; ; attempt++) {
+      const startedAt = Date.now();
+      try {
+        return { value: await call(AbortSignal.timeout(attemptTimeoutMs)), attempts: attempt, startedAt };
+      } catch (error) {
+        failures.push({
+          clientId,
+          sender: label,
+          startedAt,
+          failedAfterMs: Date.now() - startedAt,
+          ...describeError(error, startedAt, attemptTimeoutMs),
+        });
+        if (isStopping) return null;
+        await sleep(Math.max(retryDelayMs, retryAfterMs(error)));
+      }
+    }
+  }
+
+  /** A change of the sender's own message; a retry that finds it done answers null, and then it is not counted as accepted (it is stored, and owed all the same). */
+  async function change(
+    kind: 'edit' | 'delete' | 'reaction',
+    message: { id: string },
+    clientId: string,
+    call: (signal: AbortSignal) => Promise<{ seq: number } | null>,
+  ): Promise<void> {
+    const firstSentAt = Date.now();
+    const answered = await untilAnswered(clientId, call);
+    if (!answered?.value) return;
+    const now = Date.now();
+    accepted.push({
+      kind,
+      clientId,
+      id: message.id,
+      seq: answered.value.seq,
+      sender: label,
+      attempts: answered.attempts,
+      firstSentAt,
+      acceptedAt: now,
+      answeredAfterMs: now - answered.startedAt,
+    });
+  }
+
   const loop = (async () => {
     while (!isStopping) {
       const n = ++count;
       const clientId = `${label}-${n}`;
       const firstSentAt = Date.now();
-      for (let attempt = 1; ; attempt++) {
-        const startedAt = Date.now();
-        try {
-          const message = await client.message.send.mutate({ threadId, body: body(n), clientId }, { signal: AbortSignal.timeout(attemptTimeoutMs) });
-          accepted.push({
-            clientId,
-            id: message.id,
-            seq: message.seq,
-            sender: label,
-            attempts: attempt,
-            firstSentAt,
-            acceptedAt: Date.now(),
-            answeredAfterMs: Date.now() - startedAt,
-          });
-          break;
-        } catch (error) {
-          failures.push({
-            clientId,
-            sender: label,
-            startedAt,
-            failedAfterMs: Date.now() - startedAt,
-            ...describeError(error, startedAt, attemptTimeoutMs),
-          });
-          if (isStopping) break;
-          await sleep(Math.max(retryDelayMs, retryAfterMs(error)));
+      const answered = await untilAnswered(clientId, (signal) => client.message.send.mutate({ threadId, body: body(n), clientId }, { signal }));
+      if (answered) {
+        const message = answered.value;
+        accepted.push({
+          kind: 'message',
+          clientId,
+          id: message.id,
+          seq: message.seq,
+          sender: label,
+          attempts: answered.attempts,
+          firstSentAt,
+          acceptedAt: Date.now(),
+          answeredAfterMs: Date.now() - answered.startedAt,
+        });
+        if (withChanges && n % 3 === 0) {
+          await change('reaction', message, `${clientId}-r`, (signal) =>
+            client.message.react.mutate({ messageId: message.id, emoji: '👍', on: true }, { signal }),
+          );
+        }
+        if (withChanges && n % 5 === 0) {
+          await change('edit', message, `${clientId}-e`, (signal) =>
+            client.message.edit.mutate({ messageId: message.id, body: `${body(n)} (edited)` }, { signal }),
+          );
+        }
+        if (withChanges && n % 7 === 0) {
+          await change('delete', message, `${clientId}-d`, (signal) => client.message.delete.mutate({ messageId: message.id }, { signal }));
         }
       }
       if (pauseMs > 0) await sleep(pauseMs);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { MessageView } from '@parley/api';
+import type { MessageView, ThreadEvent } from '@parley/api';
 import { createTestPostgresDatabase } from '../helpers/postgresDatabase.ts';
 import { REDIS_URL, uniqueRedisPrefix } from '../helpers/redisPrefix.ts';
 import { spawnServer, type ServerProcess } from '../helpers/serverProcess.ts';
@@ -36,7 +36,10 @@ describe('two server processes on PostgreSQL and Redis', () => {
 
     const received: MessageView[] = [];
     await new Promise<void>((resolve) => {
-      bobWs.client.thread.onMessage.subscribe({ threadId: thread.id }, { onStarted: () => resolve(), onData: (e) => received.push(e.data) });
+      bobWs.client.thread.onMessage.subscribe(
+        { threadId: thread.id },
+        { onStarted: () => resolve(), onData: (e) => void (e.data.kind === 'message' && received.push(e.data.message)) },
+      );
     });
     // Alice and a second client of Bob's on process one send concurrently, so seqs interleave across senders.
     const bobOnOne = wsClient(one.wsUrl, bob.token);
@@ -65,5 +68,54 @@ describe('two server processes on PostgreSQL and Redis', () => {
     await httpClient(one.url, { authorization: `Bearer ${carol.token}` }).auth.logOut.mutate();
     await vi.waitFor(() => expect(carolOnTwo.closeCodes).toContain(4401));
     await carolOnTwo.close();
+  });
+
+  it('an edit, a delete and a reaction on one process reach a live subscriber on the other, and one that was away gets them on resume, once, in order', async () => {
+    const [one, two] = servers as [ServerProcess, ServerProcess];
+    const dana = await signUpOverHttp(one.url, 'dana');
+    const eli = await signUpOverHttp(two.url, 'eli');
+    const danaWs = wsClient(one.wsUrl, dana.token);
+    const eliWs = wsClient(two.wsUrl, eli.token);
+    const thread = await danaWs.client.thread.getOrCreate.mutate({ username: 'eli' });
+    const subscribe = (client: typeof eliWs.client, lastEventId: string, into: ThreadEvent[]) =>
+      new Promise<{ unsubscribe(): void }>((resolve) => {
+        const subscription = client.thread.onMessage.subscribe(
+          { threadId: thread.id, lastEventId },
+          { onStarted: () => resolve(subscription), onData: ({ id, data }) => void (expect(id).toBe(String(data.seq)), into.push(data)) },
+        );
+      });
+    const live: ThreadEvent[] = [];
+    const away: ThreadEvent[] = [];
+    await subscribe(eliWs.client, '0', live);
+    const awayWs = wsClient(two.wsUrl, eli.token);
+    const leaving = await subscribe(awayWs.client, '0', away);
+
+    const first = await danaWs.client.message.send.mutate({ threadId: thread.id, body: 'draft' });
+    const second = await danaWs.client.message.send.mutate({ threadId: thread.id, body: 'keep' });
+    await vi.waitFor(() => expect(away.map((e) => e.seq)).toEqual([1, 2]));
+    leaving.unsubscribe();
+    await awayWs.close(); // away while the changes happen
+
+    await danaWs.client.message.edit.mutate({ messageId: first.id, body: 'final' });
+    await danaWs.client.message.react.mutate({ messageId: second.id, emoji: '🙌', on: true });
+    await danaWs.client.message.delete.mutate({ messageId: first.id });
+    const expected = [
+      { seq: 3, kind: 'edit', messageId: first.id, body: 'final' },
+      { seq: 4, kind: 'reaction', messageId: second.id, emoji: '🙌', on: true },
+      { seq: 5, kind: 'delete', messageId: first.id },
+    ];
+    await vi.waitFor(() => expect(live.length).toBe(5), { timeout: 10_000 });
+    expect(live.slice(2)).toMatchObject(expected);
+    expect(live.slice(2).every((e) => e.actor.id === dana.user.id)).toBe(true);
+
+    const backWs = wsClient(two.wsUrl, eli.token);
+    const resumed: ThreadEvent[] = [];
+    await subscribe(backWs.client, String(away.at(-1)!.seq), resumed);
+    await vi.waitFor(() => expect(resumed.length).toBe(3), { timeout: 10_000 });
+    await new Promise((r) => setTimeout(r, 200)); // nothing more, nothing twice
+    // On resume the edit's text is gone: the message was deleted afterwards, and deleting forgets every version.
+    expect(resumed).toMatchObject([{ ...expected[0], body: null }, expected[1], expected[2]]);
+    expect(live).toHaveLength(5);
+    await Promise.all([danaWs.close(), eliWs.close(), backWs.close()]);
   });
 });

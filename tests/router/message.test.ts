@@ -30,6 +30,11 @@ describe('message.send', () => {
       body: 'hello',
       clientId: null,
       createdAt: deps.clock.now().toISOString(),
+      editedAt: null,
+      deletedAt: null,
+      replyTo: null,
+      mentions: [],
+      reactions: [],
     });
     expect(second.seq).toBe(2);
   });
@@ -99,7 +104,7 @@ describe('message.list', () => {
 
   it('returns an empty page and no cursor for a thread without messages', async () => {
     const { alice, thread } = await aliceAndBob();
-    expect(await alice.message.list({ threadId: thread.id })).toEqual({ messages: [], prevCursor: null });
+    expect(await alice.message.list({ threadId: thread.id })).toEqual({ messages: [], prevCursor: null, asOfSeq: 0 });
   });
 
   it('refuses a limit over 100 with BAD_REQUEST and a non-member with NOT_FOUND', async () => {

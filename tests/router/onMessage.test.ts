@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { BusEvent, EventBus, MessageView } from '@parley/api';
+import type { BusEvent, EventBus, MessageView, ThreadEvent } from '@parley/api';
+import { messageEvent } from '@parley/api/domain/threadEvent';
 import { createSubscriptionQueue, type SubscriptionQueue } from '@parley/api/bus/subscriptionQueue';
 import { codeOf } from '../helpers/trpcErrors.ts';
 import { createTestDeps, signedInCaller, type TestDeps } from '../helpers/testDeps.ts';
@@ -18,6 +19,7 @@ function scriptedBus(): EventBus & { push(event: BusEvent): void } {
   return {
     push: (event) => queues.forEach((q) => q.push(event)),
     async publish() {},
+    async publishRead() {},
     async publishThreadAdded() {},
     async publishTyping() {},
     async publishPresence() {},
@@ -48,9 +50,10 @@ async function take(iterable: AsyncIterable<unknown>, count: number): Promise<Me
   const out: MessageView[] = [];
   if (count === 0) return out;
   for await (const envelope of iterable) {
-    const [id, message] = envelope as [string, MessageView];
-    expect(id).toBe(String(message.seq));
-    out.push(message);
+    const [id, event] = envelope as [string, ThreadEvent];
+    expect(id).toBe(String(event.seq));
+    if (event.kind !== 'message') throw new Error(`expected only messages, got a ${event.kind} event`);
+    out.push(event.message);
     if (out.length === count) break;
   }
   return out;
@@ -88,9 +91,9 @@ describe('thread.onMessage', () => {
     await new Promise((r) => setTimeout(r, 50)); // backlog 2..4 read
     const e = await alice.message.send({ threadId: thread.id, body: 'e' }); // stored, bus delivers nothing
     const f = await alice.message.send({ threadId: thread.id, body: 'f' });
-    bus.push({ type: 'message', message: sent[2]! }); // duplicate of the backlog
-    bus.push({ type: 'message', message: f }); // seq 6 while 5 was expected: a gap
-    bus.push({ type: 'message', message: e }); // late duplicate
+    bus.push({ type: 'event', event: messageEvent(sent[2]!) }); // duplicate of the backlog
+    bus.push({ type: 'event', event: messageEvent(f) }); // seq 6 while 5 was expected: a gap
+    bus.push({ type: 'event', event: messageEvent(e) }); // late duplicate
     expect((await reading).map((m) => m.seq)).toEqual([2, 3, 4, 5]);
     const more = await bob.thread.onMessage({ threadId: thread.id, lastEventId: '4' });
     expect((await take(more, 2)).map((m) => m.body)).toEqual(['e', 'f']);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ThreadEvent } from '@parley/api';
 import { createTestPostgresDatabase } from '../helpers/postgresDatabase.ts';
 import { codeOf } from '../helpers/trpcErrors.ts';
 import { createTestDeps, signedInCaller, type TestDeps } from '../helpers/testDeps.ts';
@@ -56,8 +57,8 @@ describe('message.send on PostgreSQL', () => {
     for (const body of ['one', 'two', 'three']) await ivy.message.send({ threadId: thread.id, body });
     const stream = await jack.thread.onMessage({ threadId: thread.id, lastEventId: '0' });
     const caughtUp = [];
-    for await (const [, message] of stream as AsyncIterable<[string, unknown]>) {
-      caughtUp.push(message);
+    for await (const [, event] of stream as AsyncIterable<[string, ThreadEvent]>) {
+      if (event.kind === 'message') caughtUp.push(event.message);
       if (caughtUp.length === 3) break;
     }
     expect(caughtUp).toEqual((await jack.message.list({ threadId: thread.id })).messages);

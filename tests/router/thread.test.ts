@@ -35,7 +35,7 @@ describe('thread.getOrCreate', () => {
   it('with my own name gives my notes-to-self thread, with only me in it', async () => {
     const alice = await signedInCaller(deps, 'alice');
     const notes = await alice.thread.getOrCreate({ username: 'ALICE' });
-    expect(notes.members).toEqual([alice.user]);
+    expect(notes.members).toEqual([{ ...alice.user, lastReadSeq: 0 }]);
     expect((await alice.thread.getOrCreate({ username: 'alice' })).id).toBe(notes.id);
     await alice.message.send({ threadId: notes.id, body: 'remember the milk' });
     expect((await alice.thread.list())[0]).toMatchObject({ id: notes.id, unreadCount: 0 });

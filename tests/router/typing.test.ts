@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ActivityEvent } from '@parley/api/domain/streamActivity';
-import type { MessageView } from '@parley/api';
+import type { ThreadEvent } from '@parley/api';
 import { REDIS_URL } from '../helpers/redisPrefix.ts';
 import { codeOf } from '../helpers/trpcErrors.ts';
 import { createTestDeps, signedInCaller, type TestDeps } from '../helpers/testDeps.ts';
@@ -91,7 +91,7 @@ for (const backend of ['memory bus', 'Redis'] as const) {
       expect(await alice.thread.typing({ threadId: thread.id })).toEqual({ isSent: true });
       await alice.message.send({ threadId: thread.id, body: 'stored' });
       const { value } = await first;
-      expect((value as unknown as [string, MessageView])[1]).toMatchObject({ seq: 1, body: 'stored' });
+      expect((value as unknown as [string, ThreadEvent])[1]).toMatchObject({ kind: 'message', seq: 1, message: { body: 'stored' } });
       await messages.return?.();
     });
   });
