@@ -46,7 +46,7 @@ describe('the delivery check', () => {
   it('names an accepted message that was not stored as returned', () => {
     const phantom = { ...accepted[0]!, clientId: 'c9', id: 'm9', seq: 9 };
     expect(findDeliveryProblems({ stored, accepted: [...accepted, phantom], recorders: [] })).toEqual([
-      '1 accepted messages are not stored as returned: c9@9',
+      '1 accepted changes are not stored as returned: c9@9',
     ]);
   });
 });

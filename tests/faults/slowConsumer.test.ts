@@ -55,7 +55,8 @@ async function floodAThread(beforeFlood: (threadId: string, token: string) => Pr
   const floodedAt = Date.now();
   const connections = [wsClient(sending.wsUrl, alice.token), wsClient(sending.wsUrl, bob.token)];
   scenario.defer(() => Promise.all(connections.map((c) => c.close())));
-  const body = (n: number) => `${'x'.repeat(BODY_LENGTH - 10)}${String(n).padStart(10, '0')}`;
+  // Room for the sender's " (edited)" suffix: an edit past the length limit is refused and retried forever.
+  const body = (n: number) => `${'x'.repeat(BODY_LENGTH - 20)}${String(n).padStart(10, '0')}`;
   const senders = connections.map((c, i) => startThreadSender(c.client, threadId, { label: `sender${i + 1}`, pauseMs: 0, body }));
   scenario.defer(() => Promise.all(senders.map((s) => s.stop())));
   await vi.waitFor(() => expect(senders.reduce((sum, s) => sum + s.accepted.length, 0)).toBeGreaterThanOrEqual(messages), {
