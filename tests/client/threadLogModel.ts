@@ -72,6 +72,7 @@ export class ThreadLogModel {
         },
         mentions: [],
         reactions: [],
+        attachments: [],
       };
       this.events.push({ ...base, kind: 'message', messageId: view.id, actor: author, message: view });
       return;

@@ -7,6 +7,7 @@ import { createSession } from '@parley/api/auth/session';
 import { createRedisEventBus } from '@parley/api/bus/redisEventBus';
 import { createDeps } from '@parley/api/createDeps';
 import { createDatabase } from '@parley/api/db/createDatabase';
+import { createFileServices } from '@parley/api/files/createFileServices';
 import { DEFAULT_RATE_LIMITS } from '@parley/api/limits/rateLimits';
 import { createMetrics } from '@parley/api/metrics/metrics';
 import { createMemoryPresence } from '@parley/api/presence/memoryPresence';
@@ -80,6 +81,14 @@ export async function createTestDeps(options: { databaseUrl?: string; redisUrl?:
     passwordHashing: { concurrency: 2, maxQueued: 1000 },
     redis: options.redisUrl ? { client: publisher, prefix } : undefined,
     metrics: createMetrics({ openSockets: () => 0, defaultMetrics: false }),
+    files: createFileServices({
+      storage: { kind: 'disk', dir: `${dir.path}/uploads` },
+      spoolDir: `${dir.path}/spool`,
+      maxBytes: 25 * 1024 * 1024,
+      maxPixels: 50_000_000,
+      imageWorkers: 1,
+      imageQueueLength: 8,
+    }),
     sessionSockets: {
       async revoke(ids) {
         revoked.push(...ids);

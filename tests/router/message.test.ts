@@ -35,6 +35,7 @@ describe('message.send', () => {
       replyTo: null,
       mentions: [],
       reactions: [],
+      attachments: [],
     });
     expect(second.seq).toBe(2);
   });

@@ -6,6 +6,7 @@ import { createReadAnnouncer } from './bus/readAnnouncer.ts';
 import { createChangeAppender } from './db/changeAppender.ts';
 import { systemClock, type ApiConfig, type Clock, type Deps, type SessionSockets } from './deps.ts';
 import { newTimeOrderedId } from './ids.ts';
+import type { FileServices } from './files/fileServices.ts';
 import { InFlight } from './inFlight.ts';
 import { createPasswordHashQueue } from './limits/passwordHashQueue.ts';
 import { createRateLimits, type RateLimitConfig } from './limits/rateLimits.ts';
@@ -26,6 +27,7 @@ export interface DepsParts {
   passwordHashing: { concurrency: number; maxQueued: number };
   /** Rate-limit counters shared by the cluster; without it, each process counts on its own. */
   redis?: { client: Redis; prefix: string } | undefined;
+  files: FileServices;
   clock?: Clock;
   newId?: () => string;
 }
@@ -51,6 +53,7 @@ export function createDeps(parts: DepsParts): Deps {
     passwordHashing: createPasswordHashQueue(parts.passwordHashing),
     presence: parts.presence,
     metrics: parts.metrics,
+    files: parts.files,
     inFlight: new InFlight(),
   };
 }

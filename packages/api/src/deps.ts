@@ -3,6 +3,7 @@ import type { EventBus, ReadNotice } from './bus/eventBus.ts';
 import type { Db, DbProvider } from './db/db.ts';
 import type { ChangeRequest, ChangeResult } from './db/changeRequests.ts';
 import type { HotPath } from './db/hotPath.ts';
+import type { FileServices } from './files/fileServices.ts';
 import type { InFlight } from './inFlight.ts';
 import type { PasswordHashQueue } from './limits/passwordHashQueue.ts';
 import type { RateLimits } from './limits/rateLimits.ts';
@@ -55,6 +56,8 @@ export interface Deps {
   /** Who is online (open sockets per user, cluster-wide with Redis). */
   presence: PresenceStore;
   metrics: Metrics;
+  /** Uploaded files: their store, inspection and limits. */
+  files: FileServices;
   /** Mutations under way; shutdown waits for them. */
   inFlight: InFlight;
 }

@@ -3,7 +3,7 @@ export { createContext, type Caller } from './trpc/context.ts';
 export { createCallerFactory } from './trpc/init.ts';
 export type { Deps, Clock } from './deps.ts';
 export { systemClock } from './deps.ts';
-export type { MessageView, ReactionSummary, ReplyPreview, UserRef } from './domain/messageView.ts';
+export type { AttachmentView, MessageView, ReactionSummary, ReplyPreview, UserRef } from './domain/messageView.ts';
 export type { ThreadEvent } from './domain/threadEvent.ts';
 export type { ThreadView, ThreadSummary } from './domain/threadView.ts';
 export type { ActivityEvent } from './domain/streamActivity.ts';

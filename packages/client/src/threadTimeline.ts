@@ -1,6 +1,6 @@
 import { withReaction } from './reactionChanges.ts';
 import { replySnippet } from './replySnippet.ts';
-import type { MessageView, ReactionSummary, ReplyPreview, ThreadEvent, UserRef } from './types.ts';
+import type { AttachmentView, MessageView, ReactionSummary, ReplyPreview, ThreadEvent, UserRef } from './types.ts';
 
 export type TimelineStatus = 'pending' | 'failed' | 'confirmed';
 
@@ -27,6 +27,8 @@ export interface TimelineEntry {
   replyTo: ReplyPreview | null;
   mentions: UserRef[];
   reactions: ReactionSummary[];
+  /** The message's files; a pending send shows the ones it carries (already uploaded). */
+  attachments: AttachmentView[];
 }
 
 export interface HistoryPage {
@@ -110,7 +112,7 @@ export class ThreadTimeline {
         this.#confirmed[index] = { ...entry, body: event.body ?? '', mentions: event.mentions, editedAt: event.at };
         break;
       case 'delete':
-        this.#confirmed[index] = { ...entry, body: '', mentions: [], reactions: [], deletedAt: event.at };
+        this.#confirmed[index] = { ...entry, body: '', mentions: [], reactions: [], attachments: [], deletedAt: event.at };
         break;
       case 'reaction':
         this.#confirmed[index] = { ...entry, reactions: withReaction(entry.reactions, event.emoji, event.actor, event.on, this.#me.id) };
@@ -119,7 +121,7 @@ export class ThreadTimeline {
   }
 
   /** Shows a send at once, before the server has it. */
-  addPending(clientId: string, body: string, now: Date, replyTo: ReplyPreview | null = null): void {
+  addPending(clientId: string, body: string, now: Date, replyTo: ReplyPreview | null = null, attachments: AttachmentView[] = []): void {
     if (this.#findLocal(clientId) >= 0) throw new Error(`clientId ${clientId} is already in this timeline`);
     this.#local.push({
       key: `local:${clientId}`,
@@ -136,6 +138,7 @@ export class ThreadTimeline {
       replyTo,
       mentions: [],
       reactions: [],
+      attachments,
     });
   }
 
@@ -215,5 +218,6 @@ function toEntry(message: MessageView, key: string): TimelineEntry & { id: strin
     replyTo: message.replyTo,
     mentions: message.mentions,
     reactions: message.reactions,
+    attachments: message.attachments,
   };
 }

@@ -6,6 +6,7 @@ export type {
   AppRouter,
   RouterInputs,
   RouterOutputs,
+  AttachmentView,
   MessageView,
   ReactionSummary,
   ReplyPreview,

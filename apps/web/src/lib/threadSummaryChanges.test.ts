@@ -16,6 +16,7 @@ const last: MessageView = {
   replyTo: null,
   mentions: [],
   reactions: [],
+  attachments: [],
 };
 const thread: ThreadSummary = {
   id: 't',

@@ -1,6 +1,9 @@
-import { replySnippet, type ReplyPreview, type UserRef } from '../domain/messageView.ts';
+import { replySnippet, type AttachmentView, type ReplyPreview, type UserRef } from '../domain/messageView.ts';
+import { UNATTACHED_UPLOAD_TTL_MS } from '../domain/removeUploads.ts';
+import { ATTACHMENT_VIEW_COLUMNS, attachmentView } from './attachmentRows.ts';
 import {
   refused,
+  storedChange,
   type ChangeRequest,
   type ChangeResult,
   type DeleteRequest,
@@ -65,18 +68,58 @@ function* storeMessage(request: MessageRequest, dialect: Dialect): SqlScript<Cha
       deletedAt: null,
     };
   }
+  const attachments = yield* claimUploads(request, dialect);
+  if (attachments === null) return refused('attachmentNotFound');
   const seq = yield* nextSeq(request.threadId, request.createdAt);
   yield {
-    sql: `INSERT INTO "Message" ("id", "threadId", "seq", "authorId", "body", "clientId", "createdAt", "replyToId") VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    params: [request.id, request.threadId, seq, request.authorId, request.body, request.clientId, request.createdAt, request.replyToId],
+    sql: `INSERT INTO "Message" ("id", "threadId", "seq", "authorId", "body", "clientId", "createdAt", "replyToId", "attachmentCount") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    params: [
+      request.id,
+      request.threadId,
+      seq,
+      request.authorId,
+      request.body,
+      request.clientId,
+      request.createdAt,
+      request.replyToId,
+      attachments.length,
+    ],
   };
+  for (const [position, attachment] of attachments.entries()) {
+    yield {
+      sql: `UPDATE "Attachment" SET "messageId" = ?, "threadId" = ?, "position" = ? WHERE "id" = ?`,
+      params: [request.id, request.threadId, position, attachment.id],
+    };
+  }
   yield {
     sql: `UPDATE "ThreadMember" SET "lastReadSeq" = ? WHERE "threadId" = ? AND "userId" = ?`,
     params: [seq, request.threadId, request.authorId],
   };
   const mentions = yield* resolveMentions(request.threadId, request.mentionCandidates);
   yield* insertMentions(request.id, request.threadId, seq, mentions);
-  return { stored: true, seq, threadId: request.threadId, mentions, replyTo };
+  return storedChange(seq, request.threadId, { mentions, replyTo, attachments });
+}
+
+/** An upload can be sent for an hour less than it is kept, so the sweep never removes one being sent. */
+const CLAIMABLE_FOR_MS = UNATTACHED_UPLOAD_TTL_MS - 60 * 60 * 1000;
+
+/**
+ * The author's own unattached, undeleted uploads among the request's, in its order; null if any is not
+ * (someone else's, already attached, removed or unknown: all the same to the sender). PostgreSQL locks
+ * the rows, since two sends to different threads do not share a thread lock.
+ */
+function* claimUploads(request: MessageRequest, dialect: Dialect): SqlScript<AttachmentView[] | null> {
+  if (request.attachmentIds.length === 0) return [];
+  const rows = yield {
+    sql: `
+      SELECT ${ATTACHMENT_VIEW_COLUMNS} FROM "Attachment" a
+      WHERE a."id" IN (${placeholders(request.attachmentIds.length)}) AND a."ownerId" = ? AND a."messageId" IS NULL AND a."deletedAt" IS NULL
+        AND a."createdAt" > ?${dialect.forUpdate}`,
+    params: [...request.attachmentIds, request.authorId, new Date(request.createdAt.getTime() - CLAIMABLE_FOR_MS)],
+  };
+  const byId = new Map(rows.map((row) => [String(row.id), attachmentView(row)]));
+  const claimed = request.attachmentIds.flatMap((id) => byId.get(id) ?? []);
+  return claimed.length === request.attachmentIds.length ? claimed : null;
 }
 
 function* storeEdit(request: EditRequest): SqlScript<ChangeResult> {
@@ -96,7 +139,7 @@ function* storeEdit(request: EditRequest): SqlScript<ChangeResult> {
   };
   yield* insertMentions(request.messageId, target.threadId, seq, mentions);
   yield* insertEvent(target.threadId, seq, 'edit', request, JSON.stringify({ body: request.body, mentions }));
-  return { stored: true, seq, threadId: target.threadId, mentions, replyTo: null };
+  return storedChange(seq, target.threadId, { mentions });
 }
 
 // The text of earlier edits goes with the body: nothing of a deleted message's words stays stored.
@@ -112,8 +155,10 @@ function* storeDelete(request: DeleteRequest): SqlScript<ChangeResult> {
   yield { sql: `UPDATE "ThreadEvent" SET "data" = ? WHERE "messageId" = ? AND "kind" = 'edit'`, params: [FORGOTTEN_EDIT, request.messageId] };
   yield { sql: `DELETE FROM "Reaction" WHERE "messageId" = ?`, params: [request.messageId] };
   yield { sql: `DELETE FROM "Mention" WHERE "messageId" = ?`, params: [request.messageId] };
+  // No longer served from here on; the bytes are removed after the commit (or by the upload sweep).
+  yield { sql: `UPDATE "Attachment" SET "deletedAt" = ? WHERE "messageId" = ? AND "deletedAt" IS NULL`, params: [request.at, request.messageId] };
   yield* insertEvent(target.threadId, seq, 'delete', request, '{}');
-  return { stored: true, seq, threadId: target.threadId, mentions: [], replyTo: null };
+  return storedChange(seq, target.threadId);
 }
 
 function* storeReaction(request: ReactionRequest): SqlScript<ChangeResult> {
@@ -142,7 +187,7 @@ function* storeReaction(request: ReactionRequest): SqlScript<ChangeResult> {
         params: [request.messageId, request.actorId, request.emoji],
       };
   yield* insertEvent(target.threadId, seq, 'reaction', request, JSON.stringify({ emoji: request.emoji, on: request.on }));
-  return { stored: true, seq, threadId: target.threadId, mentions: [], replyTo: null };
+  return storedChange(seq, target.threadId);
 }
 
 type Target = { found: false } | { found: true; threadId: string; authorId: string; body: string; deleted: boolean };

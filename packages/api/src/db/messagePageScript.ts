@@ -1,5 +1,6 @@
 import type { MessagePage } from '../domain/listMessages.ts';
-import type { ReactionSummary, UserRef } from '../domain/messageView.ts';
+import type { AttachmentView, ReactionSummary, UserRef } from '../domain/messageView.ts';
+import { attachmentsById, attachmentsOfSql, idsNeedingAttachments } from './attachmentRows.ts';
 import { messageViewColumns, REPLY_JOIN, replyColumns, rowToMessageView, type MessageViewRow } from './messageViewRow.ts';
 import { placeholders, type Dialect, type SqlRow, type SqlScript } from './sqlScript.ts';
 import { mentionsById, mentionsOfSql } from './threadLogSql.ts';
@@ -42,9 +43,17 @@ export function* readMessagePage(query: MessagePageQuery, dialect: Dialect): Sql
           query.viewerId,
         )
       : new Map<string, ReactionSummary[]>();
+  const withFiles = idsNeedingAttachments(rows);
+  const attachments =
+    withFiles.length > 0
+      ? attachmentsById(yield { sql: attachmentsOfSql(withFiles.length), params: withFiles })
+      : new Map<string, AttachmentView[]>();
   const oldest = rows[0];
   return {
-    messages: rows.map((row) => ({ ...rowToMessageView(row, mentions.get(row.id) ?? []), reactions: reactions.get(row.id) ?? [] })),
+    messages: rows.map((row) => ({
+      ...rowToMessageView(row, mentions.get(row.id) ?? [], attachments.get(row.id) ?? []),
+      reactions: reactions.get(row.id) ?? [],
+    })),
     prevCursor: oldest && oldest.seq > 1 ? oldest.seq : null,
     asOfSeq,
   };

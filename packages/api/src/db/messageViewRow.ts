@@ -1,4 +1,12 @@
-import { buildMessageView, replySnippet, type MessageColumns, type MessageView, type ReplyPreview, type UserRef } from '../domain/messageView.ts';
+import {
+  buildMessageView,
+  replySnippet,
+  type AttachmentView,
+  type MessageColumns,
+  type MessageView,
+  type ReplyPreview,
+  type UserRef,
+} from '../domain/messageView.ts';
 import type { Dialect } from './sqlScript.ts';
 
 type Timestamp = string | Date;
@@ -14,6 +22,8 @@ export type MessageViewRow = MessageColumns & {
   createdAt: Timestamp;
   editedAt: Timestamp | null;
   deletedAt: Timestamp | null;
+  /** Files the message carries (not a view field: it says whether to read them). */
+  attachmentCount?: number | null;
 } & Partial<ReplyRow>;
 
 interface ReplyRow {
@@ -35,6 +45,7 @@ const MESSAGE_VIEW_COLUMNS = {
   username: 'u."username"',
   body: 'm."body"',
   clientId: 'm."clientId"',
+  attachmentCount: 'm."attachmentCount"',
 } as const satisfies Record<Exclude<keyof MessageViewRow, keyof ReplyRow | 'createdAt' | 'editedAt' | 'deletedAt'>, string>;
 
 /** The SELECT list for a MessageViewRow from `"Message" m JOIN "User" u`. */
@@ -60,12 +71,13 @@ export function replyColumns(dialect: Dialect): string {
 export const REPLY_JOIN = `LEFT JOIN "Message" p ON p."id" = m."replyToId" LEFT JOIN "User" pu ON pu."id" = p."authorId"`;
 
 /** A hot-path row as the view; reactions are filled in by the caller where they are read. */
-export function rowToMessageView(row: MessageViewRow, mentions: UserRef[] = []): MessageView {
+export function rowToMessageView(row: MessageViewRow, mentions: UserRef[] = [], attachments: AttachmentView[] = []): MessageView {
   return buildMessageView(row, row.authorId, row.username, isoOf(row.createdAt), {
     editedAt: isoOrNull(row.editedAt),
     deletedAt: isoOrNull(row.deletedAt),
     replyTo: replyOf(row),
     mentions,
+    attachments,
   });
 }
 

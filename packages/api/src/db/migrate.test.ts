@@ -24,7 +24,7 @@ const COMMITTED = readdirSync(join(migrationsDir, 'sqlite'), { withFileTypes: tr
  * before a real migration would run in the middle of the committed history.
  */
 const FIXTURE_DATE = '99990101000000';
-const APP_TABLES = ['Mention', 'Message', 'Reaction', 'Session', 'Thread', 'ThreadEvent', 'ThreadMember', 'User'];
+const APP_TABLES = ['Attachment', 'Mention', 'Message', 'Reaction', 'Session', 'Thread', 'ThreadEvent', 'ThreadMember', 'User'];
 const silent = pino({ level: 'silent' });
 const migrateModule = fileURLToPath(new URL('./migrate.ts', import.meta.url));
 

@@ -51,6 +51,7 @@ function message(threadId: string, authorId: string, body: string, clientId: str
     createdAt: new Date(),
     replyToId: null,
     mentionCandidates: [],
+    attachmentIds: [],
   };
 }
 

@@ -2,6 +2,7 @@ import pg from 'pg';
 import { isPlainMessage, refused, storedPlainMessage, type ChangeRequest, type ChangeResult, type MessageRequest } from './changeRequests.ts';
 import { applyChange } from './changeScripts.ts';
 import { membershipsOfSql, THREAD_POSITION_SQL, type HotPath } from './hotPath.ts';
+import { attachmentsById, attachmentsOfSql, idsNeedingAttachments } from './attachmentRows.ts';
 import { readMessagePage } from './messagePageScript.ts';
 import { numbered, postgresDialect, runScript, type SqlRow, type SqlStatement } from './sqlScript.ts';
 import { idsNeedingMentions, mentionsById, mentionsOfSql, rowToThreadEvent, threadLogAfterSql, type ThreadLogRow } from './threadLogSql.ts';
@@ -127,7 +128,11 @@ export function createPostgresHotPath(url: string, poolSize: number): HotPath {
       });
       const ids = idsNeedingMentions(rows);
       const mentions = mentionsById(ids.length > 0 ? (await pool.query(numbered(mentionsOfSql(ids.length)), ids)).rows : []);
-      return rows.map((row) => rowToThreadEvent(row, mentions));
+      const withFiles = idsNeedingAttachments(rows);
+      const attachments = attachmentsById(
+        withFiles.length > 0 ? (await pool.query(numbered(attachmentsOfSql(withFiles.length)), withFiles)).rows : [],
+      );
+      return rows.map((row) => rowToThreadEvent(row, mentions, attachments));
     },
 
     async messagePage(query) {

@@ -19,12 +19,18 @@ export interface Dialect {
   timestamp(column: string): string;
   /** A NULL of the type `timestamp()` gives, for one side of a UNION. */
   nullTimestamp: string;
+  /** Row locks for a SELECT that decides a write: SQLite's one writer already excludes every other. */
+  forUpdate: string;
 }
 
-export const sqliteDialect: Dialect = { timestamp: (column) => column, nullTimestamp: 'NULL' };
+export const sqliteDialect: Dialect = { timestamp: (column) => column, nullTimestamp: 'NULL', forUpdate: '' };
 // Prisma stores DateTime as UTC in "timestamp without time zone"; AT TIME ZONE 'UTC' keeps node-postgres
 // from taking it as local time.
-export const postgresDialect: Dialect = { timestamp: (column) => `${column} AT TIME ZONE 'UTC'`, nullTimestamp: 'CAST(NULL AS timestamptz)' };
+export const postgresDialect: Dialect = {
+  timestamp: (column) => `${column} AT TIME ZONE 'UTC'`,
+  nullTimestamp: 'CAST(NULL AS timestamptz)',
+  forUpdate: ' FOR UPDATE',
+};
 
 /** `?` placeholders as PostgreSQL's `$1, $2, …`. */
 export function numbered(sql: string): string {

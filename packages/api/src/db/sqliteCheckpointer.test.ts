@@ -54,6 +54,7 @@ async function embeddedParley(path: string) {
         createdAt: new Date(),
         replyToId: null,
         mentionCandidates: [],
+        attachmentIds: [],
       },
     ]);
   return { database, send };

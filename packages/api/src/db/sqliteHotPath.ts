@@ -4,6 +4,7 @@ import { startSqliteCheckpointer } from './sqliteCheckpointer.ts';
 import { isPlainMessage, storedPlainMessage, refused, type ChangeRequest, type ChangeResult } from './changeRequests.ts';
 import { applyChange } from './changeScripts.ts';
 import { membershipsOfSql, THREAD_POSITION_SQL, type HotPath, type SessionRecord } from './hotPath.ts';
+import { attachmentsById, attachmentsOfSql, idsNeedingAttachments } from './attachmentRows.ts';
 import { readMessagePage } from './messagePageScript.ts';
 import { runScriptSync, sqliteDialect, type SqlRow, type SqlStatement } from './sqlScript.ts';
 import { idsNeedingMentions, mentionsById, mentionsOfSql, rowToThreadEvent, threadLogAfterSql, type ThreadLogRow } from './threadLogSql.ts';
@@ -166,7 +167,9 @@ export async function createSqliteHotPath(
         const rows = threadLogAfter.all(threadId, afterSeq, limit, threadId, afterSeq, limit, limit) as ThreadLogRow[];
         const ids = idsNeedingMentions(rows);
         const mentions = mentionsById(ids.length > 0 ? execute({ sql: mentionsOfSql(ids.length), params: ids }) : []);
-        return rows.map((row) => rowToThreadEvent(row, mentions));
+        const withFiles = idsNeedingAttachments(rows);
+        const attachments = attachmentsById(withFiles.length > 0 ? execute({ sql: attachmentsOfSql(withFiles.length), params: withFiles }) : []);
+        return rows.map((row) => rowToThreadEvent(row, mentions, attachments));
       });
     },
 

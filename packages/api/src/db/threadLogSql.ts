@@ -1,5 +1,5 @@
 import { messageEvent, type ThreadEvent } from '../domain/threadEvent.ts';
-import type { UserRef } from '../domain/messageView.ts';
+import type { AttachmentView, UserRef } from '../domain/messageView.ts';
 import { isoOf, messageViewColumns, REPLY_JOIN, replyColumns, rowToMessageView, type MessageViewRow } from './messageViewRow.ts';
 import { placeholders, type Dialect, type SqlRow } from './sqlScript.ts';
 
@@ -22,7 +22,7 @@ export function threadLogAfterSql(dialect: Dialect): string {
     UNION ALL
     SELECT * FROM (
       SELECT e."kind", e."data", e."messageId" AS "id", e."threadId", e."seq", e."actorId" AS "authorId", u."username",
-             CAST(NULL AS TEXT) AS "body", CAST(NULL AS TEXT) AS "clientId",
+             CAST(NULL AS TEXT) AS "body", CAST(NULL AS TEXT) AS "clientId", CAST(NULL AS INTEGER) AS "attachmentCount",
              ${dialect.timestamp('e."at"')} AS "createdAt", ${none} AS "editedAt", ${none} AS "deletedAt",
              CAST(NULL AS TEXT) AS "replyId", CAST(NULL AS INTEGER) AS "replySeq", CAST(NULL AS TEXT) AS "replyBody",
              CAST(NULL AS TEXT) AS "replyAuthorId", CAST(NULL AS TEXT) AS "replyAuthorName", ${none} AS "replyEditedAt", ${none} AS "replyDeletedAt"
@@ -62,8 +62,8 @@ export function mentionsById(rows: readonly SqlRow[]): Map<string, UserRef[]> {
  * after any edit, or none once deleted); the edits and the delete that made it so follow as their own
  * events, so applying the log from any point ends in the same state.
  */
-export function rowToThreadEvent(row: ThreadLogRow, mentions: Map<string, UserRef[]>): ThreadEvent {
-  if (row.kind === 'message') return messageEvent(rowToMessageView(row, mentions.get(row.id) ?? []));
+export function rowToThreadEvent(row: ThreadLogRow, mentions: Map<string, UserRef[]>, attachments: Map<string, AttachmentView[]>): ThreadEvent {
+  if (row.kind === 'message') return messageEvent(rowToMessageView(row, mentions.get(row.id) ?? [], attachments.get(row.id) ?? []));
   const base = {
     threadId: row.threadId,
     seq: Number(row.seq),

@@ -20,5 +20,8 @@ export function changeRefusalError(refusal: Exclude<ChangeRefusal, 'unchanged' |
       return new TRPCError({ code: 'NOT_FOUND', message: 'The message to reply to is not in this thread' });
     case 'replyDeleted':
       return new TRPCError({ code: 'CONFLICT', message: 'The message to reply to was deleted' });
+    case 'attachmentNotFound':
+      // Someone else's upload, one already sent or removed, or none: the same answer, so ids tell a stranger nothing.
+      return new TRPCError({ code: 'NOT_FOUND', message: 'No such upload of yours to attach (each upload can be sent once)' });
   }
 }

@@ -26,6 +26,23 @@ export interface MessageView {
    * always empty: the reactions after it are `reaction` events. message.list fills it.
    */
   reactions: ReactionSummary[];
+  /** Files sent with the message, in the order attached; none once it is deleted (their bytes are removed). */
+  attachments: AttachmentView[];
+}
+
+/** A file of a message. Its bytes are at `/files/<id>` (and `/files/<id>/thumbnail` for images), for members of the thread only. */
+export interface AttachmentView {
+  id: string;
+  /** The file name the uploader gave (cleaned of path parts and control characters). */
+  name: string;
+  /** Bytes as served (an image's after re-encoding). */
+  size: number;
+  /** What the bytes are, detected on upload. */
+  type: string;
+  /** Images (JPEG, PNG, WebP, GIF) are shown inline with a thumbnail; every other file is a download. */
+  kind: 'image' | 'file';
+  /** An image's size in pixels and its WebP thumbnail's; null for other files. */
+  image: { width: number; height: number; thumbnailWidth: number; thumbnailHeight: number } | null;
 }
 
 export interface UserRef {
@@ -66,9 +83,9 @@ export function replySnippet(body: string): string {
 export type MessageColumns = Pick<MessageView, 'id' | 'threadId' | 'seq' | 'body' | 'clientId'>;
 
 /** The parts of a view that are joined from other rows or are timestamps other than createdAt. */
-export type MessageExtras = Pick<MessageView, 'editedAt' | 'deletedAt' | 'replyTo' | 'mentions' | 'reactions'>;
+export type MessageExtras = Pick<MessageView, 'editedAt' | 'deletedAt' | 'replyTo' | 'mentions' | 'reactions' | 'attachments'>;
 
-const NO_EXTRAS: MessageExtras = { editedAt: null, deletedAt: null, replyTo: null, mentions: [], reactions: [] };
+const NO_EXTRAS: MessageExtras = { editedAt: null, deletedAt: null, replyTo: null, mentions: [], reactions: [], attachments: [] };
 
 /** A message as Prisma returns it with `messageInclude`, and as a send holds it once stored. */
 export type StoredMessage = MessageColumns & { author: MessageView['author']; createdAt: Date };
@@ -105,5 +122,6 @@ export function buildMessageView(
     replyTo: extras.replyTo ?? null,
     mentions: extras.mentions ?? [],
     reactions: extras.reactions ?? [],
+    attachments: extras.attachments ?? [],
   };
 }

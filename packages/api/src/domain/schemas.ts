@@ -19,18 +19,20 @@ const MESSAGE_MAX_LENGTH = 4000;
 // eslint-disable-next-line no-control-regex -- matching control characters is this pattern's purpose
 const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
 
-export const messageBodySchema = z
+// Text rules shared by every body; whether it may be empty depends on what else the message carries.
+const bodyTextSchema = z
   .string()
   .max(MESSAGE_MAX_LENGTH * 2, `Messages are at most ${MESSAGE_MAX_LENGTH} characters`)
   .trim()
-  .min(1, 'A message needs some text')
   .max(MESSAGE_MAX_LENGTH, `Messages are at most ${MESSAGE_MAX_LENGTH} characters`)
   .refine((body) => !CONTROL_CHARACTERS.test(body), 'Messages cannot contain control characters such as NUL')
   // A lone surrogate is not text: PostgreSQL would refuse it and JSON peers would mangle it.
   .refine((body) => body.isWellFormed(), 'Messages must be valid Unicode text');
 
+export const messageBodySchema = bodyTextSchema.refine((body) => body.length > 0, 'A message needs some text');
+
 /** Printable ASCII, as clients make them (UUIDs, counters). */
-export const clientIdSchema = z.string().regex(/^[\x21-\x7E]{1,64}$/, 'clientId is 1–64 printable ASCII characters');
+const clientIdSchema = z.string().regex(/^[\x21-\x7E]{1,64}$/, 'clientId is 1–64 printable ASCII characters');
 
 /** Members of a group besides its creator. */
 export const GROUP_MAX_OTHER_MEMBERS = 49;
@@ -49,3 +51,24 @@ export const emojiSchema = z
     const segments = [...graphemes.segment(value)];
     return segments.length === 1 && SINGLE_EMOJI.test(value);
   }, 'A reaction is one emoji');
+
+/** Files one message may carry. */
+const MAX_ATTACHMENTS_PER_MESSAGE = 10;
+
+/** message.send: text, files or both; a message of files alone has an empty body. */
+export const sendMessageInputSchema = z
+  .object({
+    threadId: idSchema,
+    body: bodyTextSchema.default(''),
+    clientId: clientIdSchema.optional(),
+    replyToId: idSchema.optional(),
+    attachmentIds: z
+      .array(idSchema)
+      .max(MAX_ATTACHMENTS_PER_MESSAGE, `A message carries at most ${MAX_ATTACHMENTS_PER_MESSAGE} files`)
+      .refine((ids) => new Set(ids).size === ids.length, 'Each file can be attached once')
+      .optional(),
+  })
+  .refine((input) => input.body.length > 0 || (input.attachmentIds?.length ?? 0) > 0, {
+    message: 'A message needs some text',
+    path: ['body'],
+  });

@@ -5,6 +5,7 @@ import { assertThreadMember } from './assertThreadMember.ts';
 import { changeRefusalError } from './changeRefusalError.ts';
 import { mentionCandidates } from './mentionCandidates.ts';
 import { messageInclude, toMessageView, type MessageView } from './messageView.ts';
+import { attachmentView } from '../db/attachmentRows.ts';
 import { publishChange } from './publishChange.ts';
 import { messageEvent } from './threadEvent.ts';
 
@@ -14,6 +15,8 @@ export interface SendMessageInput {
   clientId?: string | undefined;
   /** A message of the same thread this one quotes. */
   replyToId?: string | undefined;
+  /** My unsent uploads to attach, in order (at most MAX_ATTACHMENTS_PER_MESSAGE). */
+  attachmentIds?: readonly string[] | undefined;
 }
 
 /**
@@ -42,6 +45,7 @@ export async function sendMessage(
     createdAt,
     replyToId: input.replyToId ?? null,
     mentionCandidates: mentionCandidates(input.body),
+    attachmentIds: input.attachmentIds ?? [],
   });
   if (!result.stored) {
     // Refusals are rare, so the common path spends no query on explaining them.
@@ -52,7 +56,7 @@ export async function sendMessage(
   deps.metrics.messagesSent.inc();
   const message = toMessageView(
     { id, threadId: input.threadId, seq: result.seq, author, body: input.body, clientId, createdAt },
-    { mentions: result.mentions, replyTo: result.replyTo },
+    { mentions: result.mentions, replyTo: result.replyTo, attachments: result.attachments },
   );
   await publishChange(deps, messageEvent(message));
   return message;
@@ -81,7 +85,11 @@ async function explainRefusal(
 async function findRetriedMessage(deps: Pick<Deps, 'db'>, authorId: string, clientId: string, threadId: string): Promise<MessageView> {
   const prior = await deps.db.message.findUniqueOrThrow({
     where: { authorId_clientId: { authorId, clientId } },
-    include: { ...messageInclude, mentions: { select: { user: { select: { id: true, username: true } } } } },
+    include: {
+      ...messageInclude,
+      mentions: { select: { user: { select: { id: true, username: true } } } },
+      attachments: { where: { deletedAt: null }, orderBy: { position: 'asc' } },
+    },
   });
   if (prior.threadId !== threadId) {
     throw new TRPCError({ code: 'CONFLICT', message: 'That clientId was already used for another thread' });
@@ -92,5 +100,6 @@ async function findRetriedMessage(deps: Pick<Deps, 'db'>, authorId: string, clie
     editedAt: prior.editedAt?.toISOString() ?? null,
     deletedAt: prior.deletedAt?.toISOString() ?? null,
     mentions: prior.mentions.map((m) => m.user),
+    attachments: prior.attachments.map(attachmentView),
   });
 }

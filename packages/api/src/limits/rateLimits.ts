@@ -32,6 +32,10 @@ export interface RateLimitConfig {
   signUpsPerAddressPerHour: number;
   /** Usernames one user may look up per minute (thread.getOrCreate, thread.createGroup): bounds enumeration. */
   usernameLookupsPerMinute: number;
+  /** Files one user may upload per minute: each is spooled to disk, inspected and (an image) re-encoded. */
+  uploadsPerMinute: number;
+  /** Bytes one user may upload per 24 hours (counted as they are accepted, so deleting files frees none). */
+  uploadBytesPerDay: number;
 }
 
 export const DEFAULT_RATE_LIMITS: RateLimitConfig = {
@@ -44,6 +48,8 @@ export const DEFAULT_RATE_LIMITS: RateLimitConfig = {
   loginsPerAddressPerMinute: 20,
   signUpsPerAddressPerHour: 10,
   usernameLookupsPerMinute: 60,
+  uploadsPerMinute: 30,
+  uploadBytesPerDay: 1024 * 1024 * 1024,
 };
 
 /** Rate limits shared by every process through Redis when there is one, else in this process. */
@@ -59,6 +65,12 @@ export interface RateLimits {
   consumeSignUp(address: string): Promise<void>;
   /** Takes `count` username look-ups from the user's allowance; throws TOO_MANY_REQUESTS when spent. */
   consumeUsernameLookups(userId: string, count: number): Promise<void>;
+  /** Takes one upload from the user's allowance; throws TOO_MANY_REQUESTS when spent. */
+  consumeUpload(userId: string): Promise<void>;
+  /** Refuses (TOO_MANY_REQUESTS) an upload of `bytes` the user's daily allowance cannot take, without spending any. */
+  assertUploadBytesLeft(userId: string, bytes: number): Promise<void>;
+  /** Spends `bytes` of the user's daily upload allowance; throws TOO_MANY_REQUESTS when it is spent. */
+  consumeUploadBytes(userId: string, bytes: number): Promise<void>;
   /**
    * Whether a typing notice from this user in this thread may go out now: one per TYPING_INTERVAL_MS
    * while the thread stays at `lastSeq`. A new message starts a new interval, so someone who sends and
@@ -93,6 +105,9 @@ export function createRateLimits(config: RateLimitConfig, redis?: { client: Redi
   const typing = make({ keyPrefix: 'typing', points: 1, duration: TYPING_INTERVAL_MS / 1000 });
   const signUps = make({ keyPrefix: 'signup-a', points: config.signUpsPerAddressPerHour, duration: 60 * 60 });
   const lookups = make({ keyPrefix: 'lookup-u', points: config.usernameLookupsPerMinute, duration: 60 });
+  const uploads = make({ keyPrefix: 'upload-u', points: config.uploadsPerMinute, duration: 60 });
+  const uploadBytes = make({ keyPrefix: 'upload-bytes-u', points: config.uploadBytesPerDay, duration: 24 * 60 * 60 });
+  const QUOTA_MESSAGE = 'Your daily upload allowance is spent';
   const consumeOrRefuse = async (limiter: RateLimiterAbstract, key: string, points: number, message: string) => {
     try {
       await limiter.consume(key, points);
@@ -117,6 +132,15 @@ export function createRateLimits(config: RateLimitConfig, redis?: { client: Redi
     consumeSignUp: (address) => consumeOrRefuse(signUps, address, 1, 'Too many accounts created from your address'),
 
     consumeUsernameLookups: (userId, count) => consumeOrRefuse(lookups, userId, count, 'Too many username look-ups'),
+
+    consumeUpload: (userId) => consumeOrRefuse(uploads, userId, 1, 'You are uploading files too fast'),
+
+    async assertUploadBytesLeft(userId, bytes) {
+      const used = await uploadBytes.get(userId);
+      if ((used?.consumedPoints ?? 0) + bytes > config.uploadBytesPerDay) throw tooManyRequests(used?.msBeforeNext ?? 60_000, QUOTA_MESSAGE);
+    },
+
+    consumeUploadBytes: (userId, bytes) => consumeOrRefuse(uploadBytes, userId, bytes, QUOTA_MESSAGE),
 
     async allowTyping(userId, threadId, lastSeq) {
       try {

@@ -4,14 +4,12 @@ import { listMessagePage } from '../domain/listMessages.ts';
 import { deleteMessage } from '../domain/deleteMessage.ts';
 import { editMessage } from '../domain/editMessage.ts';
 import { reactToMessage } from '../domain/reactToMessage.ts';
-import { clientIdSchema, emojiSchema, idSchema, messageBodySchema } from '../domain/schemas.ts';
+import { emojiSchema, idSchema, messageBodySchema, sendMessageInputSchema } from '../domain/schemas.ts';
 import { sendMessage } from '../domain/sendMessage.ts';
 import { authedProcedure, router } from '../trpc/init.ts';
 
 export const messageRouter = router({
-  send: authedProcedure
-    .input(z.object({ threadId: idSchema, body: messageBodySchema, clientId: clientIdSchema.optional(), replyToId: idSchema.optional() }))
-    .mutation(({ ctx, input }) => sendMessage(ctx.deps, ctx.user, input)),
+  send: authedProcedure.input(sendMessageInputSchema).mutation(({ ctx, input }) => sendMessage(ctx.deps, ctx.user, input)),
 
   /** My message's new text; null when it is the same (nothing stored). */
   edit: authedProcedure

@@ -21,6 +21,7 @@ export function testMessage(fields: Partial<MessageView> = {}): MessageView {
     replyTo: null,
     mentions: [],
     reactions: [],
+    attachments: [],
     ...fields,
   };
 }
