@@ -1,3 +1,4 @@
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_RATE_LIMITS } from '@parley/api/limits/rateLimits';
 
@@ -87,6 +88,35 @@ const envSchema = z
     PRESENCE_HEARTBEAT_MS: z.coerce.number().int().min(100).default(5000),
     PRESENCE_TIMEOUT_MS: z.coerce.number().int().min(300).default(15_000),
     PRESENCE_OFFLINE_GRACE_MS: z.coerce.number().int().min(0).default(3000),
+    // Files (docs in README "Files"): on disk beside the embedded database unless S3_URL names a bucket's store.
+    UPLOAD_DIR: z.string().min(1).optional(),
+    UPLOAD_MAX_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .default(25 * 1024 * 1024),
+    UPLOAD_BYTES_PER_DAY: z.coerce.number().int().min(1024).default(DEFAULT_RATE_LIMITS.uploadBytesPerDay),
+    UPLOADS_PER_MINUTE: z.coerce.number().int().min(1).default(DEFAULT_RATE_LIMITS.uploadsPerMinute),
+    UPLOAD_MAX_PIXELS: z.coerce.number().int().min(1).default(50_000_000),
+    IMAGE_WORKERS: z.coerce.number().int().min(1).max(16).default(1),
+    IMAGE_QUEUE_LENGTH: z.coerce.number().int().min(0).default(8),
+    UPLOAD_SWEEP_MS: z.coerce
+      .number()
+      .int()
+      .min(100)
+      .default(60 * 60 * 1000),
+    S3_URL: z
+      .string()
+      .regex(/^https?:\/\//, 'must be an http(s):// URL of an S3-compatible endpoint')
+      .optional(),
+    S3_BUCKET: z.string().min(1).optional(),
+    S3_REGION: z.string().min(1).default('us-east-1'),
+    S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+    S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  })
+  .refine((env) => !env.S3_URL || (env.S3_BUCKET && env.S3_ACCESS_KEY_ID && env.S3_SECRET_ACCESS_KEY), {
+    message: 'S3_URL needs S3_BUCKET, S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY',
+    path: ['S3_URL'],
   })
   .refine((env) => env.PRESENCE_TIMEOUT_MS >= 2 * env.PRESENCE_HEARTBEAT_MS, {
     // One late heartbeat (a GC pause, a slow Redis) must not make a live process look dead.
@@ -104,6 +134,12 @@ const envSchema = z
   });
 
 export type Config = ReturnType<typeof toConfig>;
+
+/** Beside the embedded database's file (the data folder), or ./data/uploads with PostgreSQL. */
+function defaultUploadDir(databaseUrl: string): string {
+  if (!databaseUrl.startsWith('file:')) return join('data', 'uploads');
+  return join(dirname(databaseUrl.slice('file:'.length).split('?')[0] ?? ''), 'uploads');
+}
 
 /** The dev web server (Vite) origins allowed by default next to the server's own. */
 const DEV_WEB_ORIGINS = ['http://localhost:5173', 'http://127.0.0.1:5173'];
@@ -137,6 +173,8 @@ function toConfig(env: z.infer<typeof envSchema>) {
       loginsPerAddressPerMinute: env.LOGIN_PER_ADDRESS_PER_MINUTE,
       signUpsPerAddressPerHour: env.SIGNUP_PER_ADDRESS_PER_HOUR,
       usernameLookupsPerMinute: env.USERNAME_LOOKUPS_PER_MINUTE,
+      uploadsPerMinute: env.UPLOADS_PER_MINUTE,
+      uploadBytesPerDay: env.UPLOAD_BYTES_PER_DAY,
     },
     passwordHashing: { concurrency: env.PASSWORD_HASH_CONCURRENCY, maxQueued: env.PASSWORD_HASH_QUEUE_LENGTH },
     maxSessionsPerUser: env.MAX_SESSIONS_PER_USER,
@@ -160,6 +198,25 @@ function toConfig(env: z.infer<typeof envSchema>) {
       heartbeatMs: env.PRESENCE_HEARTBEAT_MS,
       timeoutMs: env.PRESENCE_TIMEOUT_MS,
       offlineGraceMs: env.PRESENCE_OFFLINE_GRACE_MS,
+    },
+    files: {
+      /** A folder on disk, or an S3-compatible bucket (several machines need one they share). */
+      storage:
+        env.S3_URL && env.S3_BUCKET && env.S3_ACCESS_KEY_ID && env.S3_SECRET_ACCESS_KEY
+          ? ({
+              kind: 's3',
+              url: env.S3_URL,
+              bucket: env.S3_BUCKET,
+              region: env.S3_REGION,
+              accessKeyId: env.S3_ACCESS_KEY_ID,
+              secretAccessKey: env.S3_SECRET_ACCESS_KEY,
+            } as const)
+          : ({ kind: 'disk', dir: env.UPLOAD_DIR ?? defaultUploadDir(env.DATABASE_URL) } as const),
+      maxBytes: env.UPLOAD_MAX_BYTES,
+      maxPixels: env.UPLOAD_MAX_PIXELS,
+      imageWorkers: env.IMAGE_WORKERS,
+      imageQueueLength: env.IMAGE_QUEUE_LENGTH,
+      sweepMs: env.UPLOAD_SWEEP_MS,
     },
   };
 }

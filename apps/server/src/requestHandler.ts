@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { appRouter, createContext } from '@parley/api';
 import type { Config } from './config.ts';
+import { createFileRoutes } from './fileRoutes.ts';
 import { checkHealth } from './health.ts';
 import { httpCaller } from './httpCaller.ts';
 import { createStaticHandler, sendJson } from './httpRoutes.ts';
@@ -37,6 +38,7 @@ export function createRequestHandler(options: {
   const serveStatic = createStaticHandler(config.staticDir);
   const securityHeaders = createSecurityHeaders({ trustProxy: config.trustProxy });
   const findHttpSubscription = createHttpSubscriptionCheck(appRouter, `${trpcPath}/`);
+  const files = createFileRoutes(deps, isAllowedOrigin);
 
   return async (req, res) => {
     securityHeaders(req, res);
@@ -58,6 +60,11 @@ export function createRequestHandler(options: {
       return sendJson(res, ready ? 200 : 503, { ready, draining: !isAccepting(), ...health });
     }
     if (pathname === '/metrics') return metricsAccess.servePublic(req, res, addressOf(req));
+    if (pathname === '/uploads') {
+      if (!isAccepting()) return sendJson(res, 503, { error: 'Server is shutting down; retry' });
+      return files.upload(req, res);
+    }
+    if (pathname.startsWith('/files/')) return files.fetchFile(req, res, pathname);
     if (serveStatic && (req.method === 'GET' || req.method === 'HEAD')) return serveStatic(req, res);
     sendJson(res, 404, { error: 'Not Found' });
   };

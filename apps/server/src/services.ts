@@ -6,6 +6,8 @@ import { touchSessionsInUse } from '@parley/api/auth/session';
 import { createMemoryEventBus } from '@parley/api/bus/memoryEventBus';
 import { createRedisEventBus } from '@parley/api/bus/redisEventBus';
 import { createDeps } from '@parley/api/createDeps';
+import { sweepUploads } from '@parley/api/domain/removeUploads';
+import { createFileServices } from '@parley/api/files/createFileServices';
 import { createDatabase } from '@parley/api/db/createDatabase';
 import { applyMigrations } from '@parley/api/db/migrate';
 import { createMetrics, type Metrics } from '@parley/api/metrics/metrics';
@@ -91,6 +93,7 @@ export async function createServices(options: {
     passwordHashing: config.passwordHashing,
     redis: redis ? { client: redis.publisher, prefix: config.redisPrefix } : undefined,
     metrics,
+    files: createFileServices(config.files),
     sessionSockets: {
       async revoke(sessionIds, reason) {
         registry.closeSessions(sessionIds, reason);
@@ -113,6 +116,13 @@ export async function createServices(options: {
     );
   }, config.sessionSweepMs);
   sweep.unref();
+  const uploadSweep = setInterval(() => {
+    sweepUploads(deps).then(
+      (removed) => removed > 0 && logger.info({ removed }, 'removed unsent uploads and files of deleted messages'),
+      (err: unknown) => logger.warn({ err }, 'upload sweep failed'),
+    );
+  }, config.files.sweepMs);
+  uploadSweep.unref();
 
   return {
     deps,
@@ -129,6 +139,7 @@ export async function createServices(options: {
     },
     stopSessionUpkeep() {
       clearInterval(sweep);
+      clearInterval(uploadSweep);
       stopListeningForEndedSessions();
     },
   };

@@ -1,5 +1,6 @@
 export { createParleyClient, type ParleyClient, type ParleyClientOptions } from './parleyClient.ts';
 export { createParleyHttpClient, logIn, signUp, type ParleyHttpClientOptions } from './httpClient.ts';
+export { uploadFile, UploadError, type UploadFileOptions } from './uploadFile.ts';
 export { SESSION_ENDED_CLOSE_CODE } from './closeCodes.ts';
 export { type CloseReason, type ConnectionState } from './connectionState.ts';
 export { errorCodeOf } from './errorCode.ts';
