@@ -46,3 +46,12 @@ export async function spawnServer(env: Record<string, string>): Promise<ServerPr
     },
   };
 }
+
+/** Stops the servers, first printing their logged errors: they explain a failure and would be lost with the processes. */
+export async function stopServers(servers: readonly ServerProcess[]): Promise<void> {
+  for (const server of servers) {
+    const errors = server.logs.filter((line) => line.includes('"level":50'));
+    if (errors.length) console.error(errors.join('\n'));
+  }
+  await Promise.all(servers.map((s) => s.stop()));
+}

@@ -4,7 +4,7 @@ import { createS3BlobStore } from '@parley/api/files/s3BlobStore';
 import { startLocalS3 } from '../helpers/localS3.ts';
 import { createTestPostgresDatabase } from '../helpers/postgresDatabase.ts';
 import { REDIS_URL, uniqueRedisPrefix } from '../helpers/redisPrefix.ts';
-import { spawnServer, type ServerProcess } from '../helpers/serverProcess.ts';
+import { spawnServer, stopServers, type ServerProcess } from '../helpers/serverProcess.ts';
 import { httpClient, signUpOverHttp } from '../helpers/trpcClients.ts';
 import { fetchFile, jpegWithGps, uploadOverHttp } from '../helpers/uploads.ts';
 
@@ -28,11 +28,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  for (const server of servers) {
-    const errors = server.logs.filter((line) => line.includes('"level":50'));
-    if (errors.length) console.error(errors.join('\n'));
-  }
-  await Promise.all(servers.map((s) => s.stop()));
+  await stopServers(servers);
   await Promise.all([database?.drop(), s3?.close()]);
 });
 

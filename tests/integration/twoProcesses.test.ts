@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { MessageView, ThreadEvent } from '@parley/api';
 import { createTestPostgresDatabase } from '../helpers/postgresDatabase.ts';
 import { REDIS_URL, uniqueRedisPrefix } from '../helpers/redisPrefix.ts';
-import { spawnServer, type ServerProcess } from '../helpers/serverProcess.ts';
+import { spawnServer, stopServers, type ServerProcess } from '../helpers/serverProcess.ts';
 import { httpClient, signUpOverHttp, wsClient } from '../helpers/trpcClients.ts';
 
 let database: Awaited<ReturnType<typeof createTestPostgresDatabase>>;
@@ -16,12 +16,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  // Server-side errors explain a failure here; they are printed rather than lost with the processes.
-  for (const server of servers) {
-    const errors = server.logs.filter((line) => line.includes('"level":50'));
-    if (errors.length) console.error(errors.join('\n'));
-  }
-  await Promise.all(servers.map((s) => s.stop()));
+  await stopServers(servers);
   await database?.drop();
 });
 

@@ -4,10 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ThreadEvent } from '@parley/api';
 import { storeUpload } from '@parley/api/domain/storeUpload';
 import { sweepUploads } from '@parley/api/domain/removeUploads';
-import { createRateLimits, DEFAULT_RATE_LIMITS } from '@parley/api/limits/rateLimits';
-import { createTestPostgresDatabase } from '../helpers/postgresDatabase.ts';
+import { createProviderDeps, type Provider } from '../helpers/providerDeps.ts';
 import { codeOf } from '../helpers/trpcErrors.ts';
-import { createTestDeps, signedInCaller, type TestDeps } from '../helpers/testDeps.ts';
+import { signedInCaller, type TestDeps } from '../helpers/testDeps.ts';
 import { PDF_BYTES, png } from '../helpers/uploads.ts';
 
 type Caller = Awaited<ReturnType<typeof signedInCaller>>;
@@ -22,23 +21,14 @@ async function takeEvents(stream: AsyncIterable<unknown>, count: number): Promis
   return out;
 }
 
-describe.each([['SQLite'], ['PostgreSQL']])('attachments on %s', (provider) => {
+describe.each<[Provider]>([['SQLite'], ['PostgreSQL']])('attachments on %s', (provider) => {
   let deps: TestDeps;
-  let drop = async () => {};
   let n = 0;
   beforeAll(async () => {
-    if (provider === 'PostgreSQL') {
-      const database = await createTestPostgresDatabase();
-      drop = database.drop;
-      deps = await createTestDeps({ databaseUrl: database.url });
-    } else {
-      deps = await createTestDeps();
-    }
-    deps.rateLimits = createRateLimits({ ...DEFAULT_RATE_LIMITS, sendPerSecond: 100_000, sendBurst: 0, signUpsPerAddressPerHour: 1000 });
+    deps = await createProviderDeps(provider);
   }, 60_000);
   afterAll(async () => {
     await deps.close();
-    await drop();
   });
 
   async function people(): Promise<{ ada: Caller; bob: Caller; eve: Caller; threadId: string }> {

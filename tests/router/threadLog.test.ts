@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ActivityEvent, ThreadEvent } from '@parley/api';
-import { createRateLimits, DEFAULT_RATE_LIMITS } from '@parley/api/limits/rateLimits';
-import { createTestPostgresDatabase } from '../helpers/postgresDatabase.ts';
+import { createProviderDeps, type Provider } from '../helpers/providerDeps.ts';
 import { codeOf } from '../helpers/trpcErrors.ts';
-import { createTestDeps, signedInCaller, type TestDeps } from '../helpers/testDeps.ts';
+import { signedInCaller, type TestDeps } from '../helpers/testDeps.ts';
 
 type Caller = Awaited<ReturnType<typeof signedInCaller>>;
 
@@ -24,30 +23,14 @@ async function firstActivity(stream: AsyncIterable<ActivityEvent>, matches: (e: 
   throw new Error('activity stream ended');
 }
 
-describe.each([['SQLite'], ['PostgreSQL']])('the thread log on %s', (provider) => {
+describe.each<[Provider]>([['SQLite'], ['PostgreSQL']])('the thread log on %s', (provider) => {
   let deps: TestDeps;
-  let drop = async () => {};
   let n = 0;
   beforeAll(async () => {
-    if (provider === 'PostgreSQL') {
-      const database = await createTestPostgresDatabase();
-      drop = database.drop;
-      deps = await createTestDeps({ databaseUrl: database.url });
-    } else {
-      deps = await createTestDeps();
-    }
-    // Many people sign up from one address here; the limits themselves are tested elsewhere.
-    deps.rateLimits = createRateLimits({
-      ...DEFAULT_RATE_LIMITS,
-      sendPerSecond: 100_000,
-      sendBurst: 0,
-      signUpsPerAddressPerHour: 1000,
-      loginsPerAddressPerMinute: 1000,
-    });
+    deps = await createProviderDeps(provider);
   }, 60_000);
   afterAll(async () => {
     await deps.close();
-    await drop();
   });
 
   /** Fresh people per test: ada and bob share a thread, eve is a stranger to it. */
