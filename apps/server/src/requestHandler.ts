@@ -61,7 +61,8 @@ export function createRequestHandler(options: {
     }
     if (pathname === '/metrics') return metricsAccess.servePublic(req, res, addressOf(req));
     if (pathname === '/uploads') {
-      if (!isAccepting()) return sendJson(res, 503, { error: 'Server is shutting down; retry' });
+      // Shaped like the route's own refusals, which clients show as they are.
+      if (!isAccepting()) return sendJson(res, 503, { error: { code: 'SERVICE_UNAVAILABLE', message: 'Server is shutting down; retry' } });
       return files.upload(req, res);
     }
     if (pathname.startsWith('/files/')) return files.fetchFile(req, res, pathname);

@@ -1,6 +1,7 @@
 import {
   createTypingNotifier,
   ThreadTimeline,
+  type AttachmentView,
   type MessagePage,
   type MessageView,
   type ParleyClient,
@@ -41,8 +42,8 @@ export class Conversation {
   readonly #idBySeq = new Map<number, string>();
   #isStopped = false;
   readonly #typingNotifier: ReturnType<typeof createTypingNotifier>;
-  /** A retry sends the same reply as the first try. */
-  readonly #replyToByClientId = new Map<string, string>();
+  /** A retry sends the same reply, with the same files, as the first try. */
+  readonly #sendOptionsByClientId = new Map<string, { replyToId?: string; attachmentIds?: string[] }>();
 
   constructor(client: ParleyClient, me: User, threadId: string) {
     this.#client = client;
@@ -98,17 +99,23 @@ export class Conversation {
     }
   }
 
-  /** Shows the message as pending at once and sends it (as a reply to `replyTo`); returns without waiting for the server. */
-  send(text: string, replyTo: TimelineEntry | null = null): void {
+  /**
+   * Shows the message as pending at once and sends it (as a reply to `replyTo`, with the uploaded
+   * `attachments`, in order); returns without waiting for the server. The text may be empty when files go.
+   */
+  send(text: string, replyTo: TimelineEntry | null = null, attachments: AttachmentView[] = []): void {
     const body = text.trim();
-    if (!body) return;
+    if (!body && attachments.length === 0) return;
     const clientId = newClientId();
     // The message clears my typing for the others; typing the next one is announced at once.
     this.#typingNotifier.reset();
-    this.#timeline.addPending(clientId, body, new Date());
+    this.#timeline.addPending(clientId, body, new Date(), null, attachments);
     this.#sync();
     const replyToId = replyTo ? this.messageIdOf(replyTo) : null;
-    if (replyToId) this.#replyToByClientId.set(clientId, replyToId);
+    this.#sendOptionsByClientId.set(clientId, {
+      ...(replyToId ? { replyToId } : {}),
+      ...(attachments.length ? { attachmentIds: attachments.map((attachment) => attachment.id) } : {}),
+    });
     void this.#deliver(clientId, body);
   }
 
@@ -163,9 +170,9 @@ export class Conversation {
 
   async #deliver(clientId: string, body: string): Promise<void> {
     try {
-      const replyToId = this.#replyToByClientId.get(clientId);
-      this.#receive(await this.#client.api.message.send.mutate({ threadId: this.threadId, body, clientId, ...(replyToId ? { replyToId } : {}) }));
-      this.#replyToByClientId.delete(clientId);
+      const options = this.#sendOptionsByClientId.get(clientId);
+      this.#receive(await this.#client.api.message.send.mutate({ threadId: this.threadId, body, clientId, ...options }));
+      this.#sendOptionsByClientId.delete(clientId);
     } catch (error) {
       this.#timeline.markFailed(clientId, describeError(error));
       this.#sync();

@@ -18,7 +18,8 @@ export function withChangeApplied(thread: ThreadSummary, event: ChangeEvent): Th
   if (event.kind === 'edit' && event.body !== null) {
     return { ...moved, lastMessage: { ...last, body: event.body, editedAt: event.at, mentions: event.mentions } };
   }
-  if (event.kind === 'delete') return { ...moved, lastMessage: { ...last, body: '', deletedAt: event.at, mentions: [], reactions: [] } };
+  if (event.kind === 'delete')
+    return { ...moved, lastMessage: { ...last, body: '', deletedAt: event.at, mentions: [], reactions: [], attachments: [] } };
   return moved;
 }
 
