@@ -75,7 +75,10 @@ export async function createTestDeps(options: { databaseUrl?: string; redisUrl?:
       sessionMaxAgeMs: 30 * DAY_MS,
       maxSessionsPerUser: 50,
       maxSubscriptionsPerSocket: 100,
+      allowAnyPushEndpoint: true,
     },
+    // Tests send due pushes themselves (deps.push.sendDue()), so there is no poller to wait for.
+    push: { subject: 'mailto:tests@parley.invalid', coalesceMs: 0, timeoutMs: 2000, pollMs: 60_000 },
     // In-process tests sign many people up from one "address"; tests/security attacks the limits over HTTP.
     rateLimits: { ...DEFAULT_RATE_LIMITS, ...GENEROUS_ADDRESS_LIMITS },
     passwordHashing: { concurrency: 2, maxQueued: 1000 },
@@ -127,5 +130,5 @@ async function callerAs(deps: Deps, user: SessionUser) {
   const { session, token } = await createSession(deps, user.id);
   const caller = createCaller(createContext(deps, { user, session }, { kind: 'internal' }));
   // The caller is a Proxy that treats every property as a procedure path, so its routers are copied out.
-  return { user, session, token, auth: caller.auth, thread: caller.thread, message: caller.message, users: caller.user };
+  return { user, session, token, auth: caller.auth, thread: caller.thread, message: caller.message, users: caller.user, push: caller.push };
 }

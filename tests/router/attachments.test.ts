@@ -61,6 +61,8 @@ describe.each<[Provider]>([['SQLite'], ['PostgreSQL']])('attachments on %s', (pr
     expect(resumed).toMatchObject({ kind: 'message', message: { attachments: sent.attachments } });
     const page = await bob.message.list({ threadId });
     expect(page.messages[0]!.attachments).toEqual(sent.attachments);
+    // The thread list shows a message of files alone by its files.
+    expect((await bob.thread.list()).find((t) => t.id === threadId)?.lastMessage?.attachments).toEqual(sent.attachments);
   });
 
   it('answers a retried send with the files it attached the first time', async () => {

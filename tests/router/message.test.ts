@@ -105,7 +105,7 @@ describe('message.list', () => {
 
   it('returns an empty page and no cursor for a thread without messages', async () => {
     const { alice, thread } = await aliceAndBob();
-    expect(await alice.message.list({ threadId: thread.id })).toEqual({ messages: [], prevCursor: null, asOfSeq: 0 });
+    expect(await alice.message.list({ threadId: thread.id })).toEqual({ messages: [], prevCursor: null, nextCursor: null, asOfSeq: 0 });
   });
 
   it('refuses a limit over 100 with BAD_REQUEST and a non-member with NOT_FOUND', async () => {

@@ -57,6 +57,7 @@ const envSchema = z
     LOGIN_PER_ADDRESS_PER_MINUTE: z.coerce.number().int().min(1).default(DEFAULT_RATE_LIMITS.loginsPerAddressPerMinute),
     SIGNUP_PER_ADDRESS_PER_HOUR: z.coerce.number().int().min(1).default(DEFAULT_RATE_LIMITS.signUpsPerAddressPerHour),
     USERNAME_LOOKUPS_PER_MINUTE: z.coerce.number().int().min(1).default(DEFAULT_RATE_LIMITS.usernameLookupsPerMinute),
+    SEARCHES_PER_MINUTE: z.coerce.number().int().min(1).default(DEFAULT_RATE_LIMITS.searchesPerMinute),
     PASSWORD_HASH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
     PASSWORD_HASH_QUEUE_LENGTH: z.coerce.number().int().min(0).default(32),
     MAX_SESSIONS_PER_USER: z.coerce.number().int().min(1).default(50),
@@ -105,6 +106,13 @@ const envSchema = z
       .int()
       .min(100)
       .default(60 * 60 * 1000),
+    VAPID_SUBJECT: z
+      .string()
+      .regex(/^(mailto:|https:\/\/)/, 'must be a mailto: or https:// contact for push services')
+      .default('mailto:parley@localhost'),
+    PUSH_COALESCE_MS: z.coerce.number().int().min(0).default(1500),
+    PUSH_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+    PUSH_ALLOW_ANY_ENDPOINT: booleanish.default(false),
     S3_URL: z
       .string()
       .regex(/^https?:\/\//, 'must be an http(s):// URL of an S3-compatible endpoint')
@@ -173,6 +181,7 @@ function toConfig(env: z.infer<typeof envSchema>) {
       loginsPerAddressPerMinute: env.LOGIN_PER_ADDRESS_PER_MINUTE,
       signUpsPerAddressPerHour: env.SIGNUP_PER_ADDRESS_PER_HOUR,
       usernameLookupsPerMinute: env.USERNAME_LOOKUPS_PER_MINUTE,
+      searchesPerMinute: env.SEARCHES_PER_MINUTE,
       uploadsPerMinute: env.UPLOADS_PER_MINUTE,
       uploadBytesPerDay: env.UPLOAD_BYTES_PER_DAY,
     },
@@ -199,6 +208,8 @@ function toConfig(env: z.infer<typeof envSchema>) {
       timeoutMs: env.PRESENCE_TIMEOUT_MS,
       offlineGraceMs: env.PRESENCE_OFFLINE_GRACE_MS,
     },
+    push: { subject: env.VAPID_SUBJECT, coalesceMs: env.PUSH_COALESCE_MS, timeoutMs: env.PUSH_TIMEOUT_MS, pollMs: 250 },
+    allowAnyPushEndpoint: env.PUSH_ALLOW_ANY_ENDPOINT,
     files: {
       /** A folder on disk, or an S3-compatible bucket (several machines need one they share). */
       storage:

@@ -88,7 +88,9 @@ export async function createServices(options: {
       sessionMaxAgeMs: config.sessionMaxAgeMs,
       maxSessionsPerUser: config.maxSessionsPerUser,
       maxSubscriptionsPerSocket: config.maxSubscriptionsPerSocket,
+      allowAnyPushEndpoint: config.allowAnyPushEndpoint,
     },
+    push: config.push,
     rateLimits: config.rateLimits,
     passwordHashing: config.passwordHashing,
     redis: redis ? { client: redis.publisher, prefix: config.redisPrefix } : undefined,
@@ -123,6 +125,7 @@ export async function createServices(options: {
     );
   }, config.files.sweepMs);
   uploadSweep.unref();
+  deps.push.start();
 
   return {
     deps,
@@ -140,6 +143,7 @@ export async function createServices(options: {
     stopSessionUpkeep() {
       clearInterval(sweep);
       clearInterval(uploadSweep);
+      deps.push.stop();
       stopListeningForEndedSessions();
     },
   };

@@ -8,6 +8,9 @@ import { systemClock, type ApiConfig, type Clock, type Deps, type SessionSockets
 import { newTimeOrderedId } from './ids.ts';
 import type { FileServices } from './files/fileServices.ts';
 import { InFlight } from './inFlight.ts';
+import { createMemoryFocusStore, createRedisFocusStore } from './push/focusStore.ts';
+import { createPushNotifier, type PushConfig } from './push/pushNotifier.ts';
+import { createMemoryPushQueue, createRedisPushQueue } from './push/pushQueue.ts';
 import { createPasswordHashQueue } from './limits/passwordHashQueue.ts';
 import { createRateLimits, type RateLimitConfig } from './limits/rateLimits.ts';
 import type { Metrics } from './metrics/metrics.ts';
@@ -28,6 +31,7 @@ export interface DepsParts {
   /** Rate-limit counters shared by the cluster; without it, each process counts on its own. */
   redis?: { client: Redis; prefix: string } | undefined;
   files: FileServices;
+  push: PushConfig;
   clock?: Clock;
   newId?: () => string;
 }
@@ -35,6 +39,8 @@ export interface DepsParts {
 /** The one place Deps are assembled, for apps/server and tests/helpers alike. */
 export function createDeps(parts: DepsParts): Deps {
   const { database, bus, logger } = parts;
+  const focus = parts.redis ? createRedisFocusStore(parts.redis.client, parts.redis.prefix) : createMemoryFocusStore();
+  const pushQueue = parts.redis ? createRedisPushQueue(parts.redis.client, parts.redis.prefix) : createMemoryPushQueue();
   return {
     db: database.db,
     dbProvider: database.provider,
@@ -54,6 +60,8 @@ export function createDeps(parts: DepsParts): Deps {
     presence: parts.presence,
     metrics: parts.metrics,
     files: parts.files,
+    focus,
+    push: createPushNotifier({ db: database.db, logger, focus, queue: pushQueue, config: parts.push }),
     inFlight: new InFlight(),
   };
 }

@@ -5,6 +5,8 @@ import type { ChangeRequest, ChangeResult } from './db/changeRequests.ts';
 import type { HotPath } from './db/hotPath.ts';
 import type { FileServices } from './files/fileServices.ts';
 import type { InFlight } from './inFlight.ts';
+import type { FocusStore } from './push/focusStore.ts';
+import type { PushNotifier } from './push/pushNotifier.ts';
 import type { PasswordHashQueue } from './limits/passwordHashQueue.ts';
 import type { RateLimits } from './limits/rateLimits.ts';
 import type { Metrics } from './metrics/metrics.ts';
@@ -27,6 +29,8 @@ export interface ApiConfig {
   maxSessionsPerUser: number;
   /** thread.onMessage subscriptions one socket may hold at once. */
   maxSubscriptionsPerSocket: number;
+  /** Accept push endpoints that are not an https host name (tests; a push service on a private network). */
+  allowAnyPushEndpoint: boolean;
 }
 
 /** Closes open sockets of revoked sessions, in this process and (through the bus) every other one. */
@@ -56,6 +60,10 @@ export interface Deps {
   /** Who is online (open sockets per user, cluster-wide with Redis). */
   presence: PresenceStore;
   metrics: Metrics;
+  /** Web Push: queues a push per stored message for members whose level wants it, sent off the send path. */
+  push: PushNotifier;
+  /** Which users have a socket in a focused tab (no push for them). */
+  focus: FocusStore;
   /** Uploaded files: their store, inspection and limits. */
   files: FileServices;
   /** Mutations under way; shutdown waits for them. */

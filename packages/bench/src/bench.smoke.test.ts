@@ -45,6 +45,11 @@ describe('pnpm bench at tiny scale', () => {
       expect(report.statements?.[server]?.perMessage.statements).toBeGreaterThan(0);
     }
 
+    const search = report.search?.parley;
+    expect(search?.queries).toBeGreaterThan(0);
+    expect(search?.byKind.find((k) => k.kind === 'common Korean word')?.hitsOnFirstPage).toBeGreaterThan(0);
+    expect(search?.byKind.find((k) => k.kind === 'absent word')?.hitsOnFirstPage).toBe(0);
+
     expect(renderMarkdownReport(report)).toContain('| Scenario |');
     expect(renderLatencyChart(report)).toMatch(/^<svg[\s\S]*<\/svg>$/);
   });

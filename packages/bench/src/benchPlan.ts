@@ -1,16 +1,25 @@
 import type { DisconnectScenarioOptions } from './scenarios/disconnectScenario.ts';
 import type { IdleScenarioOptions } from './scenarios/idleScenario.ts';
 import type { LoadScenarioOptions } from './scenarios/loadScenario.ts';
+import type { SearchScenarioOptions } from './scenarios/searchScenario.ts';
 import type { StatementScenarioOptions } from './scenarios/statementScenario.ts';
 import type { ServerName } from './targets/chatTarget.ts';
 
-const SCENARIOS = ['embedded', 'cluster', 'clusterBaseline', 'idle', 'disconnect', 'statements'] as const;
+const SCENARIOS = ['embedded', 'cluster', 'clusterBaseline', 'idle', 'disconnect', 'statements', 'search'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 /**
  * The letters the issue uses: (a) embedded, (b) cluster, (c) idle, (d) disconnect; (b1) is (b)'s one-process
- * baseline on the same database and (e) the statement count.
+ * baseline on the same database, (e) the statement count and (f) message.search on a large database.
  */
-const LETTERS: Record<string, ScenarioName> = { a: 'embedded', b: 'cluster', b1: 'clusterBaseline', c: 'idle', d: 'disconnect', e: 'statements' };
+const LETTERS: Record<string, ScenarioName> = {
+  a: 'embedded',
+  b: 'cluster',
+  b1: 'clusterBaseline',
+  c: 'idle',
+  d: 'disconnect',
+  e: 'statements',
+  f: 'search',
+};
 
 export type BenchSize = 'full' | 'quick' | 'tiny';
 
@@ -25,6 +34,7 @@ export interface BenchPlan {
   idle: IdleScenarioOptions;
   disconnect: DisconnectScenarioOptions;
   statements: StatementScenarioOptions;
+  search: SearchScenarioOptions;
   profileDir?: string | undefined;
 }
 
@@ -92,13 +102,20 @@ export function planFor(size: BenchSize): BenchPlan {
         : size === 'quick'
           ? { threads: 4, membersPerThread: 5, messagesPerSender: 10 }
           : { threads: 2, membersPerThread: 3, messagesPerSender: 3 },
+    search:
+      size === 'full'
+        ? { messages: 200_000, threads: 200, users: 50, membersPerThread: 5, searcherThreads: 20, queries: 400, backfillTimeoutMs: 600_000 }
+        : size === 'quick'
+          ? { messages: 20_000, threads: 40, users: 20, membersPerThread: 5, searcherThreads: 8, queries: 100, backfillTimeoutMs: 120_000 }
+          : { messages: 2000, threads: 10, users: 6, membersPerThread: 3, searcherThreads: 3, queries: 30, backfillTimeoutMs: 60_000 },
   };
 }
 
-const USAGE = `pnpm bench [--quick] [--only=a,b,c,d,e] [--servers=parley,socket.io] [--rates=5,20,50] [--step-ms=10000] [--profile]
+const USAGE = `pnpm bench [--quick] [--only=a,b,c,d,e,f] [--servers=parley,socket.io] [--rates=5,20,50] [--step-ms=10000] [--profile]
   --quick      a much smaller run (~1 minute); also BENCH_QUICK=1
   --only       scenarios by letter or name: a|embedded, b|cluster, b1|clusterBaseline, c|idle, d|disconnect,
-               e|statements (database statements per operation, counted on PostgreSQL's wire)
+               e|statements (database statements per operation, counted on PostgreSQL's wire),
+               f|search (message.search on 200,000 seeded messages of the embedded database; Parley only)
   --servers    which servers to run (both by default)
   --rates      messages per second per sender for (a) and (b), e.g. --rates=5,20,50
   --step-ms    how long each of those rates runs

@@ -6,6 +6,7 @@ import { repoRoot } from './repoRoot.ts';
 import { runDisconnectScenario } from './scenarios/disconnectScenario.ts';
 import { runIdleScenario } from './scenarios/idleScenario.ts';
 import { runLoadScenario } from './scenarios/loadScenario.ts';
+import { runSearchScenario } from './scenarios/searchScenario.ts';
 import { runStatementScenario } from './scenarios/statementScenario.ts';
 import type { ChatTarget, ServerName } from './targets/chatTarget.ts';
 import { parleyTarget } from './targets/parleyTarget.ts';
@@ -38,6 +39,7 @@ export async function runBench(plan: BenchPlan, options: { command: string; log?
 
   for (const scenario of plan.scenarios) {
     for (const server of plan.servers) {
+      if (scenario === 'search' && server !== 'parley') continue; // the peer has no search
       const target = plan.profileDir ? withProfiling(TARGETS[server], plan.profileDir) : TARGETS[server];
       const t0 = Date.now();
       log(`${scenario} · ${server} …`);
@@ -48,6 +50,7 @@ export async function runBench(plan: BenchPlan, options: { command: string; log?
         if (scenario === 'idle') (report.idle ??= {})[server] = await runIdleScenario(target, plan.idle);
         if (scenario === 'disconnect') (report.disconnect ??= {})[server] = await runDisconnectScenario(target, plan.disconnect);
         if (scenario === 'statements') (report.statements ??= {})[server] = await runStatementScenario(target, plan.statements);
+        if (scenario === 'search') report.search = { parley: await runSearchScenario(plan.search) };
         log(`${scenario} · ${server} done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);

@@ -11,6 +11,8 @@ import {
   type MessageRequest,
   type ReactionRequest,
 } from './changeRequests.ts';
+import { indexTermsOf } from '../domain/searchTerms.ts';
+import { indexNewMessage, reindexMessage, unindexMessageStatement } from './searchIndexSql.ts';
 import { placeholders, type Dialect, type SqlRow, type SqlScript } from './sqlScript.ts';
 
 /** Distinct emoji one message can carry: a bound on what one message costs every reader. */
@@ -27,11 +29,11 @@ export function* applyChange(request: ChangeRequest, dialect: Dialect): SqlScrip
     case 'message':
       return yield* storeMessage(request, dialect);
     case 'edit':
-      return yield* storeEdit(request);
+      return yield* storeEdit(request, dialect);
     case 'delete':
-      return yield* storeDelete(request);
+      return yield* storeDelete(request, dialect);
     case 'reaction':
-      return yield* storeReaction(request);
+      return yield* storeReaction(request, dialect);
   }
 }
 
@@ -85,6 +87,7 @@ function* storeMessage(request: MessageRequest, dialect: Dialect): SqlScript<Cha
       attachments.length,
     ],
   };
+  yield* indexNewMessage(dialect, request);
   for (const [position, attachment] of attachments.entries()) {
     yield {
       sql: `UPDATE "Attachment" SET "messageId" = ?, "threadId" = ?, "position" = ? WHERE "id" = ?`,
@@ -122,8 +125,8 @@ function* claimUploads(request: MessageRequest, dialect: Dialect): SqlScript<Att
   return claimed.length === request.attachmentIds.length ? claimed : null;
 }
 
-function* storeEdit(request: EditRequest): SqlScript<ChangeResult> {
-  const target = yield* findTarget(request.messageId, request.actorId);
+function* storeEdit(request: EditRequest, dialect: Dialect): SqlScript<ChangeResult> {
+  const target = yield* findTarget(request.messageId, request.actorId, dialect);
   if (!target.found) return refused('notFound');
   if (target.authorId !== request.actorId) return refused('forbidden');
   if (target.deleted) return refused('deleted');
@@ -131,6 +134,7 @@ function* storeEdit(request: EditRequest): SqlScript<ChangeResult> {
   const seq = yield* nextSeq(target.threadId, null);
   const mentions = yield* resolveMentions(target.threadId, request.mentionCandidates);
   yield { sql: `UPDATE "Message" SET "body" = ?, "editedAt" = ? WHERE "id" = ?`, params: [request.body, request.at, request.messageId] };
+  yield* reindexMessage(dialect, { id: request.messageId, threadId: target.threadId, createdAt: target.createdAt }, indexTermsOf(request.body));
   // Mentions that stay keep their seq, so an edit does not make an old mention unread again.
   const kept = mentions.map((m) => m.id);
   yield {
@@ -145,8 +149,8 @@ function* storeEdit(request: EditRequest): SqlScript<ChangeResult> {
 // The text of earlier edits goes with the body: nothing of a deleted message's words stays stored.
 const FORGOTTEN_EDIT = JSON.stringify({ body: null, mentions: [] });
 
-function* storeDelete(request: DeleteRequest): SqlScript<ChangeResult> {
-  const target = yield* findTarget(request.messageId, request.actorId);
+function* storeDelete(request: DeleteRequest, dialect: Dialect): SqlScript<ChangeResult> {
+  const target = yield* findTarget(request.messageId, request.actorId, dialect);
   if (!target.found) return refused('notFound');
   if (target.authorId !== request.actorId) return refused('forbidden');
   if (target.deleted) return refused('unchanged');
@@ -155,14 +159,15 @@ function* storeDelete(request: DeleteRequest): SqlScript<ChangeResult> {
   yield { sql: `UPDATE "ThreadEvent" SET "data" = ? WHERE "messageId" = ? AND "kind" = 'edit'`, params: [FORGOTTEN_EDIT, request.messageId] };
   yield { sql: `DELETE FROM "Reaction" WHERE "messageId" = ?`, params: [request.messageId] };
   yield { sql: `DELETE FROM "Mention" WHERE "messageId" = ?`, params: [request.messageId] };
+  yield unindexMessageStatement(dialect, request.messageId);
   // No longer served from here on; the bytes are removed after the commit (or by the upload sweep).
   yield { sql: `UPDATE "Attachment" SET "deletedAt" = ? WHERE "messageId" = ? AND "deletedAt" IS NULL`, params: [request.at, request.messageId] };
   yield* insertEvent(target.threadId, seq, 'delete', request, '{}');
   return storedChange(seq, target.threadId);
 }
 
-function* storeReaction(request: ReactionRequest): SqlScript<ChangeResult> {
-  const target = yield* findTarget(request.messageId, request.actorId);
+function* storeReaction(request: ReactionRequest, dialect: Dialect): SqlScript<ChangeResult> {
+  const target = yield* findTarget(request.messageId, request.actorId, dialect);
   if (!target.found) return refused('notFound');
   if (target.deleted) return refused('deleted');
   const [usage] = yield {
@@ -190,13 +195,13 @@ function* storeReaction(request: ReactionRequest): SqlScript<ChangeResult> {
   return storedChange(seq, target.threadId);
 }
 
-type Target = { found: false } | { found: true; threadId: string; authorId: string; body: string; deleted: boolean };
+type Target = { found: false } | { found: true; threadId: string; authorId: string; body: string; createdAt: Date; deleted: boolean };
 
 /** The message a change is about, if the actor is a member of its thread (otherwise it is not found, whether or not it exists). */
-function* findTarget(messageId: string, actorId: string): SqlScript<Target> {
+function* findTarget(messageId: string, actorId: string, dialect: Dialect): SqlScript<Target> {
   const [row] = yield {
     sql: `
-      SELECT m."threadId", m."authorId", m."body", m."deletedAt" IS NOT NULL AS "deleted"
+      SELECT m."threadId", m."authorId", m."body", ${dialect.timestamp('m."createdAt"')} AS "createdAt", m."deletedAt" IS NOT NULL AS "deleted"
       FROM "Message" m
       WHERE m."id" = ? AND EXISTS (SELECT 1 FROM "ThreadMember" t WHERE t."threadId" = m."threadId" AND t."userId" = ?)`,
     params: [messageId, actorId],
@@ -207,6 +212,7 @@ function* findTarget(messageId: string, actorId: string): SqlScript<Target> {
     threadId: String(row.threadId),
     authorId: String(row.authorId),
     body: String(row.body),
+    createdAt: new Date(row.createdAt as string | Date),
     deleted: Boolean(Number(row.deleted)),
   };
 }

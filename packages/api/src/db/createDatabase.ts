@@ -7,6 +7,7 @@ import { Mutex } from 'async-mutex';
 import type { Logger } from 'pino';
 import type { HotPath } from './hotPath.ts';
 import { createPostgresHotPath } from './postgresHotPath.ts';
+import { startSearchBackfill } from './searchBackfill.ts';
 import { createSqliteHotPath } from './sqliteHotPath.ts';
 import type { Database, Db, DbProvider } from './db.ts';
 import { PrismaClient as PostgresPrismaClient } from './generated/postgresql/client.ts';
@@ -31,6 +32,7 @@ export async function createDatabase(url: string, options: { poolSize?: number; 
   const provider = databaseProvider(url);
   let db: Db;
   let hotPath: HotPath;
+  let wakeSearchBackfill = () => {};
   if (provider === 'postgresql') {
     // Bounded waits: while PostgreSQL is unreachable a call fails within seconds instead of hanging.
     const pool = { connectionString: url, max: options.poolSize, connectionTimeoutMillis: 3000, query_timeout: 10_000 };
@@ -44,8 +46,10 @@ export async function createDatabase(url: string, options: { poolSize?: number; 
     db = new SqlitePrismaClient({ adapter }) as unknown as Db;
     await db.$connect();
     await db.$queryRaw`SELECT 1`; // makes Prisma open its connection and put the file in WAL mode
-    hotPath = await createSqliteHotPath(path, adapter.exclusive, { logger: options.logger });
+    hotPath = await createSqliteHotPath(path, adapter.exclusive, { logger: options.logger, onSearchBacklog: () => wakeSearchBackfill() });
   }
+  const searchBackfill = startSearchBackfill(hotPath, { logger: options.logger });
+  wakeSearchBackfill = searchBackfill.wake;
   return {
     db,
     provider,
@@ -65,6 +69,7 @@ export async function createDatabase(url: string, options: { poolSize?: number; 
       }
     },
     async close() {
+      await searchBackfill.stop();
       await hotPath.close();
       await db.$disconnect();
     },

@@ -3,6 +3,7 @@ import { isConstraintViolation, isDatabaseUnavailable } from '../domain/prismaEr
 import type { ThreadEvent } from '../domain/threadEvent.ts';
 import type { ChangeRequest, ChangeResult } from './changeRequests.ts';
 import type { MessagePageQuery } from './messagePageScript.ts';
+import type { SearchHitRow, SearchQuery } from './searchIndexSql.ts';
 
 /**
  * The few queries every message and every connection makes, in plain SQL per provider. Prisma's
@@ -30,6 +31,13 @@ export interface HotPath {
   eventsAfter(threadId: string, afterSeq: number, limit: number): Promise<ThreadEvent[]>;
   /** A page of messages in their current state, with the seq it is current at, read in one snapshot (message.list). */
   messagePage(query: MessagePageQuery): Promise<MessagePage>;
+  /** A page of message.search hits, best first (see searchMessagesStatement); reads take no write lock. */
+  searchMessages(query: SearchQuery): Promise<SearchHitRow[]>;
+  /**
+   * Indexes up to `limit` messages of the search backlog (stored before search existed), newest first, in
+   * one transaction; resolves with how many it took off the backlog: 0 once it is empty.
+   */
+  indexSearchBacklog(limit: number): Promise<number>;
   close(): Promise<void>;
 }
 

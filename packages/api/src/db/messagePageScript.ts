@@ -8,9 +8,12 @@ import { mentionsById, mentionsOfSql } from './threadLogSql.ts';
 export interface MessagePageQuery {
   threadId: string;
   viewerId: string;
-  beforeSeq?: number | undefined;
+  /** Which messages: the newest, those before or after a seq, or a page centred on one. */
+  position: PagePosition;
   limit: number;
 }
+
+export type PagePosition = { kind: 'newest' } | { kind: 'before'; seq: number } | { kind: 'after'; seq: number } | { kind: 'around'; seq: number };
 
 /**
  * A page of messages in their current state and the seq that state is current at. The runner gives it
@@ -19,15 +22,7 @@ export interface MessagePageQuery {
 export function* readMessagePage(query: MessagePageQuery, dialect: Dialect): SqlScript<MessagePage> {
   const [thread] = yield { sql: `SELECT "lastSeq" FROM "Thread" WHERE "id" = ?`, params: [query.threadId] };
   const asOfSeq = Number(thread?.lastSeq ?? 0);
-  const rows = (yield {
-    sql: `
-      SELECT ${messageViewColumns(dialect)}, ${replyColumns(dialect)}
-      FROM "Message" m JOIN "User" u ON u."id" = m."authorId" ${REPLY_JOIN}
-      WHERE m."threadId" = ?${query.beforeSeq === undefined ? '' : ` AND m."seq" < ?`}
-      ORDER BY m."seq" DESC LIMIT ?`,
-    params: query.beforeSeq === undefined ? [query.threadId, query.limit] : [query.threadId, query.beforeSeq, query.limit],
-  }) as unknown as MessageViewRow[];
-  rows.reverse();
+  const { rows, hasNewer } = yield* pageRows(query, dialect);
   const live = rows.filter((row) => row.deletedAt === null);
   const withAt = live.filter((row) => row.body.includes('@')).map((row) => row.id);
   const mentions = withAt.length > 0 ? mentionsById(yield { sql: mentionsOfSql(withAt.length), params: withAt }) : new Map<string, UserRef[]>();
@@ -54,9 +49,55 @@ export function* readMessagePage(query: MessagePageQuery, dialect: Dialect): Sql
       ...rowToMessageView(row, mentions.get(row.id) ?? [], attachments.get(row.id) ?? []),
       reactions: reactions.get(row.id) ?? [],
     })),
+    // The thread's first seq is always a message: one older than seq 1 exists whenever the oldest here is not it.
     prevCursor: oldest && oldest.seq > 1 ? oldest.seq : null,
+    nextCursor: hasNewer ? (rows.at(-1)?.seq ?? null) : null,
     asOfSeq,
   };
+}
+
+/**
+ * The page's rows, oldest first, and whether a newer message follows them. Around a seq: half the page
+ * before it and the rest from it on, a side with fewer messages leaving its room to the other.
+ */
+function* pageRows(query: MessagePageQuery, dialect: Dialect): SqlScript<{ rows: MessageViewRow[]; hasNewer: boolean }> {
+  const { position, limit } = query;
+  const read = function* (where: '<' | '>' | '>=' | null, seq: number, order: 'ASC' | 'DESC', count: number): SqlScript<MessageViewRow[]> {
+    return (yield {
+      sql: `
+        SELECT ${messageViewColumns(dialect)}, ${replyColumns(dialect)}
+        FROM "Message" m JOIN "User" u ON u."id" = m."authorId" ${REPLY_JOIN}
+        WHERE m."threadId" = ?${where ? ` AND m."seq" ${where} ?` : ''}
+        ORDER BY m."seq" ${order} LIMIT ?`,
+      params: where ? [query.threadId, seq, count] : [query.threadId, count],
+    }) as unknown as MessageViewRow[];
+  };
+  switch (position.kind) {
+    case 'newest':
+      return { rows: (yield* read(null, 0, 'DESC', limit)).reverse(), hasNewer: false };
+    case 'before': {
+      const rows = (yield* read('<', position.seq, 'DESC', limit)).reverse();
+      const newest = rows.at(-1);
+      if (!newest) return { rows, hasNewer: false };
+      const [newer] = yield {
+        sql: `SELECT 1 AS "ok" FROM "Message" WHERE "threadId" = ? AND "seq" > ? LIMIT 1`,
+        params: [query.threadId, newest.seq],
+      };
+      return { rows, hasNewer: newer !== undefined };
+    }
+    case 'after': {
+      const rows = yield* read('>', position.seq, 'ASC', limit + 1);
+      return { rows: rows.slice(0, limit), hasNewer: rows.length > limit };
+    }
+    case 'around': {
+      const before = yield* read('<', position.seq, 'DESC', limit);
+      const from = yield* read('>=', position.seq, 'ASC', limit + 1);
+      const fromCount = Math.min(from.length, limit);
+      const beforeCount = Math.min(before.length, Math.max(Math.floor((limit - 1) / 2), limit - fromCount));
+      const afterCount = Math.min(fromCount, limit - beforeCount);
+      return { rows: [...before.slice(0, beforeCount).reverse(), ...from.slice(0, afterCount)], hasNewer: from.length > afterCount };
+    }
+  }
 }
 
 /** Reactions per message, one entry per emoji in the order first used, users in the order they reacted. */

@@ -42,7 +42,7 @@ describe('the hot path message row', () => {
   });
 
   it('selects every row column under its own name, and timestamps through the provider expression', () => {
-    const columns = messageViewColumns({ timestamp: (column) => `X(${column})`, nullTimestamp: 'NULL', forUpdate: '' });
+    const columns = messageViewColumns({ provider: 'sqlite', timestamp: (column) => `X(${column})`, nullTimestamp: 'NULL', forUpdate: '' });
     for (const name of Object.keys(flat).filter((n) => !n.endsWith('At'))) expect(columns).toMatch(new RegExp(`\\."${name}" AS "${name}"`));
     for (const name of ['createdAt', 'editedAt', 'deletedAt']) expect(columns).toContain(`X(m."${name}") AS "${name}"`);
   });

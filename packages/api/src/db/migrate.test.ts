@@ -24,7 +24,30 @@ const COMMITTED = readdirSync(join(migrationsDir, 'sqlite'), { withFileTypes: tr
  * before a real migration would run in the middle of the committed history.
  */
 const FIXTURE_DATE = '99990101000000';
-const APP_TABLES = ['Attachment', 'Mention', 'Message', 'Reaction', 'Session', 'Thread', 'ThreadEvent', 'ThreadMember', 'User'];
+const APP_TABLES = [
+  'Attachment',
+  'Mention',
+  'Message',
+  'MessageSearch',
+  'MessageSearchBacklog',
+  'PushSubscription',
+  'Reaction',
+  'ServerSetting',
+  'Session',
+  'Thread',
+  'ThreadEvent',
+  'ThreadMember',
+  'User',
+];
+// SQLite's search index is an FTS5 table ("MessageSearch", in APP_TABLES) with shadow tables, and a map to it.
+const SQLITE_SEARCH_TABLES = [
+  'MessageSearchDoc',
+  'MessageSearch_config',
+  'MessageSearch_content',
+  'MessageSearch_data',
+  'MessageSearch_docsize',
+  'MessageSearch_idx',
+];
 const silent = pino({ level: 'silent' });
 const migrateModule = fileURLToPath(new URL('./migrate.ts', import.meta.url));
 
@@ -94,7 +117,7 @@ describe('applyMigrations on SQLite', () => {
     expect(await applyMigrations(url, migrationsDir, logger)).toEqual({ applied: COMMITTED });
 
     const tables = await query(url, `SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`);
-    expect(tables.map((t) => t.name)).toEqual([...APP_TABLES, '_prisma_migrations']);
+    expect(tables.map((t) => t.name)).toEqual([...APP_TABLES, ...SQLITE_SEARCH_TABLES].sort().concat('_prisma_migrations'));
     expect(lines.map((line) => JSON.parse(line))).toMatchObject(COMMITTED.map((migration) => ({ migration, msg: 'applied database migration' })));
   });
 

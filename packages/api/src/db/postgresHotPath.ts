@@ -3,7 +3,10 @@ import { isPlainMessage, refused, storedPlainMessage, type ChangeRequest, type C
 import { applyChange } from './changeScripts.ts';
 import { membershipsOfSql, THREAD_POSITION_SQL, type HotPath } from './hotPath.ts';
 import { attachmentsById, attachmentsOfSql, idsNeedingAttachments } from './attachmentRows.ts';
+import { indexTermsOf } from '../domain/searchTerms.ts';
 import { readMessagePage } from './messagePageScript.ts';
+import { indexBacklogScript } from './searchBackfill.ts';
+import { searchMessagesStatement, termsVectorSql, type SearchHitRow } from './searchIndexSql.ts';
 import { numbered, postgresDialect, runScript, type SqlRow, type SqlStatement } from './sqlScript.ts';
 import { idsNeedingMentions, mentionsById, mentionsOfSql, rowToThreadEvent, threadLogAfterSql, type ThreadLogRow } from './threadLogSql.ts';
 
@@ -26,10 +29,11 @@ const LOCK_THREADS = `SELECT "id" FROM "Thread" WHERE "id" = ANY ($1::text[]) OR
 // - Each thread gets its block of seqs in batch order, so one sender's messages keep their order.
 // - Stored rows are looked up per batch row, by scalar subqueries on unique indexes and by arrays of ids:
 //   forms PostgreSQL cannot turn into a join or a hashed subplan that reads a whole table (PLAN_OPTIONS).
+// - `indexed` stores the search terms of exactly the rows `inserted` stores (accepted, in a bumped thread).
 const APPEND_BATCH = `
   WITH input AS (
-    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamp[])
-      WITH ORDINALITY AS x("id", "threadId", "authorId", "body", "clientId", "createdAt", "ord")
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamp[], $7::text[], $8::text[])
+      WITH ORDINALITY AS x("id", "threadId", "authorId", "body", "clientId", "createdAt", "words", "unigrams", "ord")
   ), accepted AS (
     SELECT i.*, row_number() OVER (PARTITION BY i."threadId" ORDER BY i."ord") AS "rank"
     FROM input i
@@ -55,6 +59,11 @@ const APPEND_BATCH = `
     UPDATE "ThreadMember" m SET "lastReadSeq" = r."seq"
     FROM (SELECT "threadId", "authorId", max("seq") AS "seq" FROM inserted GROUP BY "threadId", "authorId") r
     WHERE m."threadId" = r."threadId" AND m."userId" = r."authorId"
+  ), indexed AS (
+    INSERT INTO "MessageSearch" ("messageId", "threadId", "createdAt", "terms")
+    SELECT a."id", a."threadId", a."createdAt", ${termsVectorSql('a."words"', 'a."unigrams"')}
+    FROM accepted a
+    WHERE a."words" IS NOT NULL AND a."threadId" = ANY (ARRAY(SELECT "id" FROM bumped))
   )
   SELECT "id", "seq" FROM inserted`;
 // The hot path's statements run on plans made once per connection: planning the batch statement for every
@@ -75,6 +84,7 @@ const PLAN_OPTIONS = [
   .map((setting) => `-c ${setting}`)
   .join(' ');
 const CONNECTION_LIFETIME_SECONDS = 600;
+const SEARCH_PLAN_OPTIONS = `SELECT set_config('enable_bitmapscan', 'on', true), set_config('plan_cache_mode', 'auto', true)`;
 
 // Prisma stores DateTime as UTC in "timestamp without time zone"; reading it AT TIME ZONE 'UTC' keeps
 // node-postgres from taking it as local time.
@@ -141,10 +151,24 @@ export function createPostgresHotPath(url: string, poolSize: number): HotPath {
       );
     },
 
+    async searchMessages(query) {
+      return inTransaction('BEGIN READ ONLY', async (execute) => {
+        // The GIN index is read through a bitmap scan, which PLAN_OPTIONS rules out for the hot path's
+        // statements; this one is planned afresh for its query, so the planner may weigh the real one.
+        await execute({ sql: SEARCH_PLAN_OPTIONS, params: [] });
+        return (await execute(searchMessagesStatement(postgresDialect, query))) as unknown as SearchHitRow[];
+      });
+    },
+
+    indexSearchBacklog(limit) {
+      return inTransaction('BEGIN', (execute) => runScript(indexBacklogScript(postgresDialect, limit), execute));
+    },
+
     close: () => pool.end(),
   };
 
   async function appendPlainBatch(batch: readonly MessageRequest[]): Promise<ChangeResult[]> {
+    const terms = batch.map((m) => indexTermsOf(m.body));
     // Named, so each pooled connection parses and plans it once (see PLAN_OPTIONS).
     // pool.query discards a connection that failed.
     const { rows } = await pool.query({
@@ -157,6 +181,8 @@ export function createPostgresHotPath(url: string, poolSize: number): HotPath {
         batch.map((m) => m.body),
         batch.map((m) => m.clientId),
         batch.map((m) => m.createdAt.toISOString()),
+        terms.map((t) => t?.words ?? null),
+        terms.map((t) => t?.unigrams ?? null),
       ],
     });
     const seqOf = new Map<string, number>();

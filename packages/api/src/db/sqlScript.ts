@@ -1,3 +1,5 @@
+import type { DbProvider } from './db.ts';
+
 /**
  * A unit of hot-path work written once for both providers: a generator that yields statements and is
  * handed back their rows. SQLite runs it synchronously inside its write lock (no await may split a
@@ -15,6 +17,7 @@ export interface SqlStatement {
 export type SqlRow = Record<string, unknown>;
 
 export interface Dialect {
+  provider: DbProvider;
   /** A DateTime column read as something `new Date()` parses as UTC. */
   timestamp(column: string): string;
   /** A NULL of the type `timestamp()` gives, for one side of a UNION. */
@@ -23,10 +26,11 @@ export interface Dialect {
   forUpdate: string;
 }
 
-export const sqliteDialect: Dialect = { timestamp: (column) => column, nullTimestamp: 'NULL', forUpdate: '' };
+export const sqliteDialect: Dialect = { provider: 'sqlite', timestamp: (column) => column, nullTimestamp: 'NULL', forUpdate: '' };
 // Prisma stores DateTime as UTC in "timestamp without time zone"; AT TIME ZONE 'UTC' keeps node-postgres
 // from taking it as local time.
 export const postgresDialect: Dialect = {
+  provider: 'postgresql',
   timestamp: (column) => `${column} AT TIME ZONE 'UTC'`,
   nullTimestamp: 'CAST(NULL AS timestamptz)',
   forUpdate: ' FOR UPDATE',

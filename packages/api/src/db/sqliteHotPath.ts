@@ -6,12 +6,16 @@ import { applyChange } from './changeScripts.ts';
 import { membershipsOfSql, THREAD_POSITION_SQL, type HotPath, type SessionRecord } from './hotPath.ts';
 import { attachmentsById, attachmentsOfSql, idsNeedingAttachments } from './attachmentRows.ts';
 import { readMessagePage } from './messagePageScript.ts';
+import { indexBacklogScript } from './searchBackfill.ts';
+import { QUEUE_FOR_INDEX, searchMessagesStatement, type SearchHitRow } from './searchIndexSql.ts';
 import { runScriptSync, sqliteDialect, type SqlRow, type SqlStatement } from './sqlScript.ts';
 import { idsNeedingMentions, mentionsById, mentionsOfSql, rowToThreadEvent, threadLogAfterSql, type ThreadLogRow } from './threadLogSql.ts';
 
 // Under load SQLite's own threshold (1,000 WAL pages) came round several times a second; checkpointing on
 // this interval instead keeps the WAL small (figures: docs/benchmarks.md#numbers-that-used-to-live-in-code-comments).
 const CHECKPOINT_INTERVAL_MS = 200;
+// A search first indexes at most this many of the messages waiting for it: a few ms of work, however large a backlog.
+const SEARCH_CATCH_UP = 500;
 // Script statements differ only by how many values an IN list takes; this bounds the cache whatever input comes.
 const MAX_PREPARED_SCRIPT_STATEMENTS = 200;
 
@@ -52,7 +56,7 @@ const FIND_SESSION = `
 export async function createSqliteHotPath(
   path: string,
   exclusive: <T>(work: () => Promise<T>) => Promise<T>,
-  options: { logger?: Logger } = {},
+  options: { logger?: Logger; onSearchBacklog?: () => void } = {},
 ): Promise<HotPath> {
   if (path === '' || path.startsWith(':memory:')) {
     throw new Error('The embedded database needs a file (DATABASE_URL=file:path/to/parley.db), not an in-memory one');
@@ -84,6 +88,8 @@ export async function createSqliteHotPath(
   const insertMessage = db.prepare(INSERT_MESSAGE);
   const bumpThread = db.prepare(BUMP_THREAD);
   const markRead = db.prepare(MARK_READ);
+  const queueForIndex = db.prepare(QUEUE_FOR_INDEX);
+  const hasBacklog = db.prepare(`SELECT 1 FROM "MessageSearchBacklog" LIMIT 1`);
   const findSession = db.prepare(FIND_SESSION);
   const threadPosition = db.prepare(THREAD_POSITION_SQL);
   const threadLogAfter = db.prepare(threadLogAfterSql(sqliteDialect));
@@ -108,22 +114,34 @@ export async function createSqliteHotPath(
     if (!row) return refused('refused');
     bumpThread.run(row.seq, at, m.threadId);
     markRead.run(row.seq, m.threadId, m.authorId);
+    if (m.body !== '') queueForIndex.run(m.id);
     return storedPlainMessage(row.seq, m.threadId);
   };
 
-  const appendAll = (batch: readonly ChangeRequest[]): ChangeResult[] => {
+  /** Runs `write` in a write transaction, synchronously; the caller holds `exclusive`. */
+  const inWriteTransaction = <T>(write: () => T): T => {
     db.exec('BEGIN IMMEDIATE');
     try {
-      const results = batch.map((change) =>
-        isPlainMessage(change) ? appendPlain(change) : runScriptSync(applyChange(change, sqliteDialect), execute),
-      );
+      const result = write();
       db.exec('COMMIT');
-      return results;
+      return result;
     } catch (error) {
       if (db.inTransaction) db.exec('ROLLBACK');
       throw error;
     }
   };
+
+  const appendAll = (batch: readonly ChangeRequest[]): ChangeResult[] => {
+    const results = inWriteTransaction(() =>
+      batch.map((change) => (isPlainMessage(change) ? appendPlain(change) : runScriptSync(applyChange(change, sqliteDialect), execute))),
+    );
+    // New messages wait in the search backlog; the backfill indexes them shortly (and every search first).
+    if (batch.some((change) => change.kind === 'message' && change.body !== '')) options.onSearchBacklog?.();
+    return results;
+  };
+
+  const indexSearchBacklog = (limit: number): Promise<number> =>
+    exclusive(async () => inWriteTransaction(() => runScriptSync(indexBacklogScript(sqliteDialect, limit), execute)));
 
   /** Reads in one snapshot: a read transaction, run without an await so no write of this connection lands inside it. */
   const inSnapshot = <T>(read: () => T): T => {
@@ -176,6 +194,21 @@ export async function createSqliteHotPath(
     async messagePage(query) {
       return inSnapshot(() => runScriptSync(readMessagePage(query, sqliteDialect), execute));
     },
+
+    async searchMessages(query) {
+      // What is waiting in the backlog is indexed first (its newest part, bounded), so a search finds what
+      // was sent just before it.
+      if (hasBacklog.get()) await indexSearchBacklog(SEARCH_CATCH_UP);
+      // The user's threads and the hits in one snapshot: the index is told exactly which threads to look in.
+      return inSnapshot(() => {
+        const mine = (membershipsOf.all(JSON.stringify([query.userId])) as Array<{ threadId: string }>).map((m) => m.threadId);
+        const threadIds = query.threadId === undefined ? mine : mine.filter((id) => id === query.threadId);
+        if (threadIds.length === 0) return [];
+        return execute(searchMessagesStatement(sqliteDialect, query, threadIds)) as unknown as SearchHitRow[];
+      });
+    },
+
+    indexSearchBacklog,
 
     async close() {
       await checkpointer.close();

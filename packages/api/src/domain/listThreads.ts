@@ -1,6 +1,8 @@
 import type { Deps } from '../deps.ts';
+import { attachmentsById, idsNeedingAttachments } from '../db/attachmentRows.ts';
 import { rowToMessageView, type MessageViewRow } from '../db/messageViewRow.ts';
 import { lastMessagesSql, threadPageSql, unreadCountsSql } from '../db/threadPageSql.ts';
+import { effectiveLevel } from '../push/notificationLevel.ts';
 import type { MessageView } from './messageView.ts';
 import { threadMembersInclude, toThreadView, UNREAD_COUNT_CAP, type ThreadSummary } from './threadView.ts';
 
@@ -32,12 +34,14 @@ export async function listThreads(
         )
       ).map((row) => String(row.id));
   if (ids.length === 0) return [];
-  const [memberships, threads, lastMessages] = await Promise.all([
+  const [memberships, threads, lastMessages, levels] = await Promise.all([
     unreadCountsOf(deps, userId, ids),
     deps.db.thread.findMany({ where: { id: { in: ids } }, include: threadMembersInclude }),
     lastMessagesOf(deps, ids),
+    deps.db.threadMember.findMany({ where: { userId, threadId: { in: ids } }, select: { threadId: true, notifications: true } }),
   ]);
   const byId = new Map(threads.map((t) => [t.id, t]));
+  const chosenLevel = new Map(levels.map((m) => [m.threadId, m.notifications]));
   const summaries = memberships.flatMap(({ threadId, unread, mentions }): ThreadSummary[] => {
     const thread = byId.get(threadId);
     if (!thread) return [];
@@ -47,6 +51,7 @@ export async function listThreads(
         lastMessage: lastMessages.get(threadId) ?? null,
         unreadCount: unread,
         unreadMentions: mentions,
+        notifications: effectiveLevel(chosenLevel.get(threadId) ?? null, thread.kind),
         lastActivityAt: (thread.lastMessageAt ?? thread.createdAt).toISOString(),
       },
     ];
@@ -57,7 +62,17 @@ export async function listThreads(
 async function lastMessagesOf(deps: Pick<Deps, 'db' | 'dbProvider'>, threadIds: string[]): Promise<Map<string, MessageView>> {
   const param = deps.dbProvider === 'postgresql' ? threadIds : JSON.stringify(threadIds);
   const rows = await deps.db.$queryRawUnsafe<MessageViewRow[]>(lastMessagesSql(deps.dbProvider), param);
-  return new Map(rows.map((row) => [row.threadId, rowToMessageView(row)]));
+  // A message of files alone is shown by its files in the list ("📎 name").
+  const withFiles = idsNeedingAttachments(rows);
+  const files =
+    withFiles.length === 0
+      ? []
+      : await deps.db.attachment.findMany({
+          where: { messageId: { in: withFiles }, deletedAt: null },
+          orderBy: [{ messageId: 'asc' }, { position: 'asc' }],
+        });
+  const attachments = attachmentsById(files);
+  return new Map(rows.map((row) => [row.threadId, rowToMessageView(row, [], attachments.get(row.id) ?? [])]));
 }
 
 async function unreadCountsOf(

@@ -31,6 +31,21 @@ const bodyTextSchema = z
 
 export const messageBodySchema = bodyTextSchema.refine((body) => body.length > 0, 'A message needs some text');
 
+const SEARCH_QUERY_MAX_LENGTH = 200;
+// A query is one line: every C0 and C1 control character, tab and line feed included, is refused.
+// eslint-disable-next-line no-control-regex -- matching control characters is this pattern's purpose
+const QUERY_CONTROL_CHARACTERS = /[\u0000-\u001F\u007F-\u009F]/;
+
+/** message.search's query: one line of at most SEARCH_QUERY_MAX_LENGTH characters once trimmed. */
+export const searchQuerySchema = z
+  .string()
+  .max(SEARCH_QUERY_MAX_LENGTH * 2, `A search is at most ${SEARCH_QUERY_MAX_LENGTH} characters`)
+  .trim()
+  .min(1, 'Type something to search for')
+  .max(SEARCH_QUERY_MAX_LENGTH, `A search is at most ${SEARCH_QUERY_MAX_LENGTH} characters`)
+  .refine((query) => !QUERY_CONTROL_CHARACTERS.test(query), 'A search cannot contain control characters such as a line break')
+  .refine((query) => query.isWellFormed(), 'A search must be valid Unicode text');
+
 /** Printable ASCII, as clients make them (UUIDs, counters). */
 const clientIdSchema = z.string().regex(/^[\x21-\x7E]{1,64}$/, 'clientId is 1–64 printable ASCII characters');
 

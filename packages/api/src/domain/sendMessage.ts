@@ -27,7 +27,7 @@ export interface SendMessageInput {
  * (group commit). A retry with the same clientId returns the first message instead of storing a second.
  */
 export async function sendMessage(
-  deps: Pick<Deps, 'db' | 'hotPath' | 'bus' | 'clock' | 'newId' | 'logger' | 'rateLimits' | 'metrics' | 'appendChange'>,
+  deps: Pick<Deps, 'db' | 'hotPath' | 'bus' | 'clock' | 'newId' | 'logger' | 'rateLimits' | 'metrics' | 'appendChange' | 'push'>,
   author: SessionUser,
   input: SendMessageInput,
 ): Promise<MessageView> {
@@ -59,6 +59,7 @@ export async function sendMessage(
     { mentions: result.mentions, replyTo: result.replyTo, attachments: result.attachments },
   );
   await publishChange(deps, messageEvent(message));
+  deps.push.onMessage(message);
   return message;
 }
 

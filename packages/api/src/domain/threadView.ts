@@ -1,3 +1,4 @@
+import type { NotificationLevel } from '../push/notificationLevel.ts';
 import type { MessageView } from './messageView.ts';
 
 interface ThreadMemberView {
@@ -25,6 +26,8 @@ export interface ThreadSummary extends ThreadView {
   unreadCount: number;
   /** Messages after my read marker that mention me (capped like unreadCount). */
   unreadMentions: number;
+  /** What notifies me here: my choice, or the default (all in direct threads, mentions in groups). */
+  notifications: NotificationLevel;
   /** ISO-8601 of the latest message, or of the thread's creation when it has none. */
   lastActivityAt: string;
 }

@@ -32,6 +32,8 @@ export interface RateLimitConfig {
   signUpsPerAddressPerHour: number;
   /** Usernames one user may look up per minute (thread.getOrCreate, thread.createGroup): bounds enumeration. */
   usernameLookupsPerMinute: number;
+  /** message.search calls one user may make per minute: each can read a large part of the index. */
+  searchesPerMinute: number;
   /** Files one user may upload per minute: each is spooled to disk, inspected and (an image) re-encoded. */
   uploadsPerMinute: number;
   /** Bytes one user may upload per 24 hours (counted as they are accepted, so deleting files frees none). */
@@ -48,6 +50,7 @@ export const DEFAULT_RATE_LIMITS: RateLimitConfig = {
   loginsPerAddressPerMinute: 20,
   signUpsPerAddressPerHour: 10,
   usernameLookupsPerMinute: 60,
+  searchesPerMinute: 60,
   uploadsPerMinute: 30,
   uploadBytesPerDay: 1024 * 1024 * 1024,
 };
@@ -65,6 +68,8 @@ export interface RateLimits {
   consumeSignUp(address: string): Promise<void>;
   /** Takes `count` username look-ups from the user's allowance; throws TOO_MANY_REQUESTS when spent. */
   consumeUsernameLookups(userId: string, count: number): Promise<void>;
+  /** Takes one search from the user's allowance; throws TOO_MANY_REQUESTS when spent. */
+  consumeSearch(userId: string): Promise<void>;
   /** Takes one upload from the user's allowance; throws TOO_MANY_REQUESTS when spent. */
   consumeUpload(userId: string): Promise<void>;
   /** Refuses (TOO_MANY_REQUESTS) an upload of `bytes` the user's daily allowance cannot take, without spending any. */
@@ -105,6 +110,7 @@ export function createRateLimits(config: RateLimitConfig, redis?: { client: Redi
   const typing = make({ keyPrefix: 'typing', points: 1, duration: TYPING_INTERVAL_MS / 1000 });
   const signUps = make({ keyPrefix: 'signup-a', points: config.signUpsPerAddressPerHour, duration: 60 * 60 });
   const lookups = make({ keyPrefix: 'lookup-u', points: config.usernameLookupsPerMinute, duration: 60 });
+  const searches = make({ keyPrefix: 'search-u', points: config.searchesPerMinute, duration: 60 });
   const uploads = make({ keyPrefix: 'upload-u', points: config.uploadsPerMinute, duration: 60 });
   const uploadBytes = make({ keyPrefix: 'upload-bytes-u', points: config.uploadBytesPerDay, duration: 24 * 60 * 60 });
   const QUOTA_MESSAGE = 'Your daily upload allowance is spent';
@@ -132,6 +138,8 @@ export function createRateLimits(config: RateLimitConfig, redis?: { client: Redi
     consumeSignUp: (address) => consumeOrRefuse(signUps, address, 1, 'Too many accounts created from your address'),
 
     consumeUsernameLookups: (userId, count) => consumeOrRefuse(lookups, userId, count, 'Too many username look-ups'),
+
+    consumeSearch: (userId) => consumeOrRefuse(searches, userId, 1, 'You are searching too fast'),
 
     consumeUpload: (userId) => consumeOrRefuse(uploads, userId, 1, 'You are uploading files too fast'),
 

@@ -4,7 +4,8 @@ import { listMessagePage } from '../domain/listMessages.ts';
 import { deleteMessage } from '../domain/deleteMessage.ts';
 import { editMessage } from '../domain/editMessage.ts';
 import { reactToMessage } from '../domain/reactToMessage.ts';
-import { emojiSchema, idSchema, messageBodySchema, sendMessageInputSchema } from '../domain/schemas.ts';
+import { emojiSchema, idSchema, messageBodySchema, searchQuerySchema, sendMessageInputSchema } from '../domain/schemas.ts';
+import { searchMessages } from '../domain/searchMessages.ts';
 import { sendMessage } from '../domain/sendMessage.ts';
 import { authedProcedure, router } from '../trpc/init.ts';
 
@@ -26,14 +27,26 @@ export const messageRouter = router({
 
   list: authedProcedure
     .input(
-      z.object({
-        threadId: idSchema,
-        beforeSeq: z.number().int().min(1).optional(),
-        limit: z.number().int().min(1).max(100).default(50),
-      }),
+      z
+        .object({
+          threadId: idSchema,
+          beforeSeq: z.number().int().min(1).optional(),
+          afterSeq: z.number().int().min(0).optional(),
+          aroundSeq: z.number().int().min(1).optional(),
+          limit: z.number().int().min(1).max(100).default(50),
+        })
+        .refine(
+          (input) => [input.beforeSeq, input.afterSeq, input.aroundSeq].filter((seq) => seq !== undefined).length <= 1,
+          'Give at most one of beforeSeq, afterSeq and aroundSeq',
+        ),
     )
     .query(async ({ ctx, input }) => {
       await assertThreadMember(ctx.deps, input.threadId, ctx.user.id);
       return listMessagePage(ctx.deps, ctx.user.id, input);
     }),
+
+  /** Messages of my threads (or of `threadId`) with every word of `query`, best first, a page at a time. */
+  search: authedProcedure
+    .input(z.object({ query: searchQuerySchema, threadId: idSchema.optional(), cursor: z.string().max(512).optional() }))
+    .query(({ ctx, input }) => searchMessages(ctx.deps, ctx.user, input)),
 });

@@ -9,6 +9,7 @@ import { GROUP_MAX_OTHER_MEMBERS, idSchema, usernameSchema } from '../domain/sch
 import { streamActivity } from '../domain/streamActivity.ts';
 import { streamThread } from '../domain/streamThread.ts';
 import { holdSubscriptionSlot, releasingWhenDone } from '../limits/subscriptionSlots.ts';
+import { NOTIFICATION_LEVELS } from '../push/notificationLevel.ts';
 import { authedProcedure, router } from '../trpc/init.ts';
 
 export const threadRouter = router({
@@ -33,6 +34,17 @@ export const threadRouter = router({
   markRead: authedProcedure
     .input(z.object({ threadId: idSchema, seq: z.number().int().min(0) }))
     .mutation(({ ctx, input }) => markThreadRead(ctx.deps, ctx.user.id, input)),
+
+  /** What notifies me in this thread: every message, mentions of me, or nothing. */
+  setNotifications: authedProcedure.input(z.object({ threadId: idSchema, level: z.enum(NOTIFICATION_LEVELS) })).mutation(async ({ ctx, input }) => {
+    await assertThreadMember(ctx.deps, input.threadId, ctx.user.id);
+    await ctx.deps.db.threadMember.update({
+      where: { threadId_userId: { threadId: input.threadId, userId: ctx.user.id } },
+      data: { notifications: input.level },
+    });
+    ctx.deps.push.forgetThread(input.threadId);
+    return { threadId: input.threadId, notifications: input.level };
+  }),
 
   /** "I am typing": goes to the thread's other members through thread.onActivity; at most one per 2 s counts. */
   typing: authedProcedure.input(z.object({ threadId: idSchema })).mutation(({ ctx, input }) => sendTypingNotice(ctx.deps, ctx.user, input.threadId)),

@@ -2,6 +2,7 @@ import type { BenchSize, ScenarioName } from '../benchPlan.ts';
 import type { DisconnectScenarioResult } from '../scenarios/disconnectScenario.ts';
 import type { IdleScenarioResult } from '../scenarios/idleScenario.ts';
 import type { LoadScenarioResult } from '../scenarios/loadScenario.ts';
+import type { SearchScenarioResult } from '../scenarios/searchScenario.ts';
 import type { StatementScenarioResult } from '../scenarios/statementScenario.ts';
 import type { ServerName } from '../targets/chatTarget.ts';
 
@@ -21,6 +22,8 @@ export interface BenchReport {
   idle?: SideBySide<IdleScenarioResult>;
   disconnect?: SideBySide<DisconnectScenarioResult>;
   statements?: SideBySide<StatementScenarioResult>;
+  /** Parley only: the Socket.IO peer has no search. */
+  search?: { parley: SearchScenarioResult };
   /** Scenarios that failed for a server; the others still ran. */
   failures: Array<{ scenario: ScenarioName; server: ServerName; error: string }>;
 }

@@ -2,6 +2,7 @@ import type { LoadScenarioResult } from '../scenarios/loadScenario.ts';
 import type { StepResult } from '../load/runTrafficStep.ts';
 import type { StatementScenarioResult, StatementsPer } from '../scenarios/statementScenario.ts';
 import type { BenchReport, SideBySide } from './benchReport.ts';
+import { searchTable } from './searchTable.ts';
 
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
 const ms = (n: number) => (n >= 100 ? Math.round(n).toString() : n.toFixed(1));
@@ -24,6 +25,8 @@ export function renderMarkdownReport(report: BenchReport): string {
     ...socketsTable(report),
     '',
     ...statementsTable(report),
+    '',
+    ...searchTable(report),
     '',
     ...targetsList(report),
   ];
