@@ -5,7 +5,15 @@ import { promisify } from 'node:util';
 import { repoRoot } from '../helpers/paths.ts';
 
 const webDist = join(repoRoot, 'apps/web/dist');
-const sources = ['apps/web/src', 'apps/web/index.html', 'apps/web/vite.config.ts', 'apps/web/svelte.config.js', 'packages/client/src'];
+const sources = [
+  'apps/web/src',
+  'apps/web/index.html',
+  'apps/web/vite.config.ts',
+  'apps/web/svelte.config.js',
+  'packages/client/src',
+  'apps/web/plugins',
+  'apps/web/sw',
+];
 const lockDir = join(repoRoot, 'apps/web/.dist-build-lock');
 const STALE_LOCK_MS = 120_000;
 

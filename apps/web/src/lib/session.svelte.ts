@@ -1,5 +1,10 @@
 import { createParleyHttpClient, errorCodeOf, type User } from '@parley/client';
+import { on } from 'svelte/events';
 import { describeError } from './describeError.ts';
+import { rememberedUser, rememberUser } from './rememberedUser.ts';
+
+/** How often an app opened offline asks again whether its session still holds. */
+const CONFIRM_EVERY_MS = 10_000;
 
 type Status = 'loading' | 'signed-out' | 'signed-in';
 
@@ -13,12 +18,24 @@ export class Session {
   /** Shown on the sign-in screen: why the person is there (logged out elsewhere, server unreachable). */
   notice = $state<string | null>(null);
   readonly #http = createParleyHttpClient();
+  #stopConfirming: (() => void) | null = null;
 
-  /** Asks the server whether the cookie still holds a session, so a reload keeps the person signed in. */
+  /**
+   * Asks the server whether the cookie still holds a session, so a reload keeps the person signed in.
+   * Offline (or with the server unreachable) the person last signed in here gets their chat, with what
+   * they left unsent; the server is asked again until it answers, and ends it if the session is gone.
+   */
   async restore(): Promise<void> {
     try {
       this.#signIn(await this.#http.auth.me.query());
     } catch (error) {
+      const remembered = errorCodeOf(error) === null ? rememberedUser() : null;
+      if (remembered) {
+        this.user = remembered;
+        this.status = 'signed-in';
+        this.#confirmLater();
+        return;
+      }
       this.status = 'signed-out';
       this.notice = describeError(error);
     }
@@ -49,6 +66,8 @@ export class Session {
 
   /** The server ended the session (logged out in another tab, expired): back to the sign-in screen. */
   ended(notice: string | null = 'You were signed out. Please log in again.'): void {
+    this.#stopConfirming?.();
+    rememberUser(null);
     this.user = null;
     this.status = 'signed-out';
     this.notice = notice;
@@ -64,8 +83,36 @@ export class Session {
   }
 
   #signIn(user: User | null): void {
+    this.#stopConfirming?.();
+    rememberUser(user);
     this.user = user;
     this.status = user ? 'signed-in' : 'signed-out';
     this.notice = null;
+  }
+
+  /** Asks auth.me again when the browser is back online, and every few seconds, until the server answers. */
+  #confirmLater(): void {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const confirm = async () => {
+      clearTimeout(timer);
+      try {
+        const user = await this.#http.auth.me.query();
+        if (this.#stopConfirming !== stop) return; // signed in or out meanwhile
+        if (user) this.#signIn(user);
+        else this.ended();
+      } catch (error) {
+        if (this.#stopConfirming !== stop) return;
+        if (errorCodeOf(error) === null) timer = setTimeout(() => void confirm(), CONFIRM_EVERY_MS);
+        else this.ended();
+      }
+    };
+    const stopListening = on(window, 'online', () => void confirm());
+    const stop = () => {
+      clearTimeout(timer);
+      stopListening();
+      this.#stopConfirming = null;
+    };
+    this.#stopConfirming = stop;
+    timer = setTimeout(() => void confirm(), CONFIRM_EVERY_MS);
   }
 }

@@ -1,5 +1,6 @@
 import type { ActivityEvent, MessageView, ParleyClient, ThreadSummary, ThreadView, User } from '@parley/client';
 import { describeError } from './describeError.ts';
+import { notificationLevelOf, type NotificationLevel } from './notificationRules.ts';
 import type { Presence } from './presence.svelte.ts';
 import { withChangeApplied, withReadApplied, withReadMarkersOf } from './threadSummaryChanges.ts';
 import type { TypingIndicators } from './typingIndicators.svelte.ts';
@@ -20,6 +21,7 @@ export class ThreadList {
   readonly #me: User;
   readonly #typing: TypingIndicators;
   readonly #presence: Presence;
+  readonly #onNewMessage: (message: MessageView, thread: ThreadSummary) => void;
   /** The thread the person is looking at: its messages are read as they arrive. */
   #readingThreadId: string | null = null;
   #subscription: { unsubscribe(): void } | null = null;
@@ -27,12 +29,20 @@ export class ThreadList {
   #isRefreshing = false;
   #isRefreshWanted = false;
 
-  /** The stream also carries typing and presence events, which go to `typing` and `presence`. */
-  constructor(client: ParleyClient, me: User, live: { typing: TypingIndicators; presence: Presence }) {
+  /**
+   * The stream also carries typing and presence events, which go to `typing` and `presence`;
+   * `onNewMessage` hears of each new message once (not the ones a re-read of the list catches up on).
+   */
+  constructor(
+    client: ParleyClient,
+    me: User,
+    live: { typing: TypingIndicators; presence: Presence; onNewMessage?: (message: MessageView, thread: ThreadSummary) => void },
+  ) {
     this.#client = client;
     this.#me = me;
     this.#typing = live.typing;
     this.#presence = live.presence;
+    this.#onNewMessage = live.onNewMessage ?? (() => {});
   }
 
   start(): void {
@@ -76,7 +86,30 @@ export class ThreadList {
   /** Adds a thread I just started; the activity stream's `thread` event for it changes nothing then. */
   add(thread: ThreadView): void {
     if (this.threads.some((t) => t.id === thread.id)) return;
-    this.#merge([{ ...thread, lastMessage: null, unreadCount: 0, unreadMentions: 0, lastActivityAt: new Date().toISOString() }]);
+    this.#merge([
+      {
+        ...thread,
+        lastMessage: null,
+        unreadCount: 0,
+        unreadMentions: 0,
+        notifications: notificationLevelOf(thread),
+        lastActivityAt: new Date().toISOString(),
+      },
+    ]);
+  }
+
+  /** Sets what notifies me in a thread; shown at once, put back (with `error` set) if the server refused it. */
+  async setNotifications(threadId: string, level: NotificationLevel): Promise<void> {
+    const before = this.threads.find((t) => t.id === threadId)?.notifications;
+    if (!before || before === level) return;
+    this.#update(threadId, (t) => ({ ...t, notifications: level }));
+    try {
+      const { notifications } = await this.#client.api.thread.setNotifications.mutate({ threadId, level });
+      this.#update(threadId, (t) => (t.notifications === notifications ? t : { ...t, notifications }));
+    } catch (error) {
+      this.#update(threadId, (t) => ({ ...t, notifications: before }));
+      this.error = `Notifications not changed: ${describeError(error)}`;
+    }
   }
 
   /** Marks which thread is open and visible (null for none); its unread count stays at zero. */
@@ -133,6 +166,7 @@ export class ThreadList {
       unreadCount: isUnread ? t.unreadCount + 1 : t.unreadCount,
       unreadMentions: mentionsMe ? t.unreadMentions + 1 : t.unreadMentions,
     }));
+    this.#onNewMessage(message, thread);
   }
 
   /** Takes summaries from the server, keeping any thread the activity stream has told us more about since. */

@@ -28,6 +28,7 @@ const thread: ThreadSummary = {
   ],
   lastSeq: 2,
   lastMessage: last,
+  notifications: 'all',
   unreadCount: 1,
   unreadMentions: 0,
   lastActivityAt: last.createdAt,
